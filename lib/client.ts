@@ -1,0 +1,45 @@
+// connect(): a client connection on the reactor, resolved once established.
+import { binding } from './native.js'
+import { Connection } from './connection.js'
+import { errnoError } from './errors.js'
+import { checkPath, checkPort, resolveHost } from './address.js'
+import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { reactor } from './reactor.js'
+
+export interface ConnectTarget {
+  port?: number
+  host?: string
+  path?: string
+  /** Connect timeout in ms (default: none); the promise rejects with ETIMEDOUT. */
+  timeout?: number
+}
+
+export async function connect(target: ConnectTarget, handlers: Handlers & ConnectionOptions = {}): Promise<Connection> {
+  if (typeof target !== 'object' || target === null) throw new TypeError('connect() needs { port, host } or { path }')
+  if (typeof handlers !== 'object' || handlers === null) throw new TypeError('connect() handlers must be an object')
+  const set = checkHandlers(handlers)
+  const options = checkOptions(handlers)
+  const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'timeout', 1, 2 ** 32 - 1)
+  const r = reactor()
+  const attempt = (path: string | null, host: string | null, port: number): Promise<Connection> => {
+    const rc = binding.connect(path, host, port, timeout, options)
+    if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', path ?? `${host}:${port}`))
+    return new Promise((resolve, reject) => {
+      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject })
+    })
+  }
+  if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)
+  if (target.port === undefined) throw new TypeError('connect() needs a port or a path')
+  const port = checkPort(target.port)
+  const hosts = await resolveHost(target.host ?? 'localhost')
+  // Like net's autoSelectFamily, in order: 'localhost' may be ::1 while the server is on 127.0.0.1.
+  let lastError: unknown
+  for (const host of hosts) {
+    try {
+      return await attempt(null, host, port)
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw lastError
+}

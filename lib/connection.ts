@@ -1,0 +1,232 @@
+// A connection as the application sees it: handlers, the reader and writer, its life cycle.
+import { binding, type Address } from './native.js'
+import { RingpollError, closedError, errnoError, timeoutError } from './errors.js'
+import { checkInteger, type HandlerSet } from './options.js'
+import { Reader } from './reader.js'
+import { Writer } from './writer.js'
+import type { Reactor } from './reactor.js'
+
+const enum State {
+  Connecting,
+  Open,
+  Ended, // end() called: no more writes
+  Closing, // close() called, or the reactor reported the close
+  Closed, // onClose has run
+}
+
+export interface ConnectOutcome {
+  resolve(conn: Connection): void
+  reject(err: Error): void
+}
+
+export class Connection {
+  readonly reader: Reader
+  readonly writer: Writer
+  /** A slot for the application. */
+  context: unknown = undefined
+  private state: State
+  private peerGone = false
+  private closeError: Error | undefined
+  private remote: Address | null | undefined
+  private local: Address | null | undefined
+
+  constructor(
+    private readonly reactor: Reactor,
+    readonly id: number,
+    private readonly handlers: HandlerSet,
+    highWaterMark: number,
+    private readonly onGone: (conn: Connection) => void,
+    private pending?: ConnectOutcome,
+  ) {
+    this.state = pending ? State.Connecting : State.Open
+    this.reader = new Reader(reactor, id)
+    this.writer = new Writer(reactor, id, highWaterMark, () => this.assertWritable())
+    reactor.conns[id] = this
+  }
+
+  /** True while both sides are open. */
+  get active(): boolean {
+    return this.state === State.Open && !this.peerGone
+  }
+
+  /** True once onClose has been called. */
+  get closed(): boolean {
+    return this.state === State.Closed
+  }
+
+  get bufferedAmount(): number {
+    return this.state >= State.Closing ? 0 : this.writer.bufferedAmount
+  }
+
+  write(data: Uint8Array | string, encoding?: BufferEncoding): boolean {
+    return this.writer.write(data, encoding)
+  }
+
+  writev(buffers: readonly Uint8Array[]): boolean {
+    return this.writer.writev(buffers)
+  }
+
+  flush(): void {
+    this.writer.flush()
+  }
+
+  /** Half-close: send what is queued (and `data`), then FIN. */
+  end(data?: Uint8Array | string): void {
+    if (this.state === State.Ended) return
+    if (data !== undefined) this.write(data)
+    this.assertWritable()
+    this.state = State.Ended
+    binding.end(this.id)
+  }
+
+  /** Close now; output still queued is tried once and what remains is reported lost in onClose. */
+  close(err?: Error): void {
+    if (this.state >= State.Closing) return
+    if (err !== undefined && !(err instanceof Error)) throw new TypeError('close(err) needs an Error')
+    this.state = State.Closing
+    this.closeError = err
+    binding.close(this.id)
+  }
+
+  pause(): void {
+    if (this.state < State.Closing) binding.pause(this.id, true)
+  }
+
+  resume(): void {
+    if (this.state >= State.Closing) return
+    binding.pause(this.id, false)
+    // What arrived before the pause was never handed to onData.
+    if (this.reader.length > 0) queueMicrotask(() => this.reader.length > 0 && this._data())
+  }
+
+  setNoDelay(on = true): this {
+    this.setOption('noDelay', on, 0)
+    return this
+  }
+
+  setKeepAlive(on = false, initialDelayMs = 0): this {
+    checkInteger(initialDelayMs, 'initialDelayMs', 0, 2 ** 31 - 1)
+    this.setOption('keepAlive', on, Math.floor(initialDelayMs / 1000))
+    return this
+  }
+
+  setIdleTimeout(ms: number): this {
+    checkInteger(ms, 'ms', 0, 2 ** 32 - 1)
+    if (this.state < State.Closing) binding.setIdleTimeout(this.id, ms)
+    return this
+  }
+
+  get remoteAddress(): string | undefined {
+    return addressOf(this.remoteInfo())?.address
+  }
+  get remotePort(): number | undefined {
+    return addressOf(this.remoteInfo())?.port
+  }
+  get remoteFamily(): string | undefined {
+    return addressOf(this.remoteInfo())?.family
+  }
+  get localAddress(): string | undefined {
+    return addressOf(this.localInfo())?.address
+  }
+  get localPort(): number | undefined {
+    return addressOf(this.localInfo())?.port
+  }
+
+  // ---- called by the reactor ----
+
+  _data(): void {
+    try {
+      this.handlers.onData(this)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  _connected(): void {
+    this.state = State.Open
+    const pending = this.pending
+    this.pending = undefined
+    try {
+      this.handlers.onConnect(this)
+    } catch (err) {
+      this.fail(err)
+    }
+    pending?.resolve(this)
+  }
+
+  _peerEnded(): void {
+    this.peerGone = true
+    if (this.state >= State.Closing) return
+    try {
+      this.handlers.onEnd(this)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  _drained(): void {
+    if (this.state >= State.Closing) return
+    try {
+      this.handlers.onDrain(this)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  _closed(reason: number, errno: number, unsent: number): void {
+    const k = this.reactor.k
+    let err: Error | undefined
+    if (reason === k.CLOSE_ERROR) err = errnoError(errno, this.pending ? 'connect' : 'socket')
+    else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(this.pending ? 'connect' : 'idle connection')
+    else if (reason === k.CLOSE_LOCAL && this.closeError) err = this.closeError
+    else if (unsent > 0) err = new RingpollError('ERR_UNSENT_DATA', `${unsent} bytes of output were not sent`)
+    this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
+    this.peerGone = true
+    this.state = State.Closed
+    this.onGone(this)
+    if (this.pending) {
+      this.pending.reject(err ?? closedError())
+      this.pending = undefined
+    } else {
+      try {
+        this.handlers.onClose(this, err)
+      } catch (thrown) {
+        process.emitWarning(`ringpoll: onClose threw: ${String((thrown as Error)?.stack ?? thrown)}`)
+      }
+    }
+    this.reader._detach()
+  }
+
+  // ---- internals ----
+
+  private assertWritable(): void {
+    if (this.state === State.Ended) throw new RingpollError('ERR_WRITE_AFTER_END', 'write after end()')
+    if (this.state >= State.Closing) throw closedError()
+  }
+
+  /** A handler threw: the connection closes with that error. */
+  private fail(err: unknown): void {
+    this.close(err instanceof Error ? err : new Error(String(err)))
+  }
+
+  private setOption(name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): void {
+    if (typeof on !== 'boolean') throw new TypeError(`${name} needs a boolean`)
+    if (this.state >= State.Closing) return
+    const rc = binding.setSocketOption(this.id, name, on, seconds)
+    if (rc < 0) throw errnoError(-rc, 'setsockopt')
+  }
+
+  private remoteInfo(): Address | null {
+    if (this.remote === undefined) this.remote = this.state === State.Closed ? null : binding.address(this.id, true)
+    return this.remote
+  }
+
+  private localInfo(): Address | null {
+    if (this.local === undefined) this.local = this.state === State.Closed ? null : binding.address(this.id, false)
+    return this.local
+  }
+}
+
+function addressOf(a: Address | null): { address: string; port: number; family: string } | undefined {
+  return a !== null && 'port' in a ? a : undefined
+}

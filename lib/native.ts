@@ -1,0 +1,72 @@
+// The compiled addon, loaded with node-gyp-build (a prebuild when present, else build/Release).
+// RINGPOLL_PREBUILD=<dir> loads <dir>/build/... instead: that is how test:asan runs the suite on
+// the sanitizer build.
+import { join } from 'node:path'
+import nodeGypBuild = require('node-gyp-build')
+
+export type Address = { address: string; family: 'IPv4' | 'IPv6'; port: number } | { path: string }
+
+export interface NativeOptions {
+  noDelay: boolean
+  allowHalfOpen: boolean
+  highWaterMark: number
+  maxInput: number
+  idleTimeout: number
+}
+
+export interface NativeConstants {
+  EVENT_INTS: number
+  ACCEPT: number
+  CONNECT: number
+  DATA: number
+  END: number
+  DRAIN: number
+  CLOSE: number
+  CLOSE_LOCAL: number
+  CLOSE_PEER: number
+  CLOSE_ERROR: number
+  CLOSE_TIMEOUT: number
+  CHUNK_SIZE: number
+  CHUNKS_PER_SLAB: number
+  COPY_THRESHOLD: number
+}
+
+export interface NativeStats {
+  backend: string
+  connections: number
+  listeners: number
+  slabs: number
+  chunks: number
+  chunksInUse: number
+  bytesRead: number
+  bytesWritten: number
+  readCalls: number
+  writeCalls: number
+  accepts: number
+}
+
+/** The addon's functions; ids are connection slots (or listener ids), negative results -errno. */
+export interface Binding {
+  init(dispatch: (count: number) => void): { events: Int32Array; constants: NativeConstants }
+  getSlab(index: number): ArrayBuffer
+  listen(path: string | null, host: string | null, port: number, backlog: number, reusePort: boolean,
+    ipv6Only: boolean, options: NativeOptions): number
+  listenerAddress(id: number): Address | null
+  closeListener(id: number): void
+  connect(path: string | null, host: string | null, port: number, timeout: number, options: NativeOptions): number
+  reserve(id: number, n: number, out: Int32Array): number
+  write(id: number, data: Uint8Array): number
+  writev(id: number, data: Uint8Array[]): number
+  bufferedAmount(id: number): number
+  flush(id: number): void
+  end(id: number): void
+  close(id: number): void
+  release(id: number, n: number): void
+  pause(id: number, paused: boolean): void
+  setIdleTimeout(id: number, ms: number): void
+  setSocketOption(id: number, name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): number
+  address(id: number, peer: boolean): Address | null
+  stats(): NativeStats
+}
+
+export const binding: Binding = nodeGypBuild(join(__dirname, '..'))

@@ -1,0 +1,72 @@
+// Handlers and per-connection options, checked once when a server or client is made.
+import type { Connection } from './connection.js'
+import type { RingpollError } from './errors.js'
+import type { NativeOptions } from './native.js'
+
+export interface Handlers {
+  /** Accepted (server) or connected (client); may write at once. */
+  onConnect?(conn: Connection): void
+  /** conn.reader has unread bytes; called once per wake-up, not per chunk. */
+  onData?(conn: Connection): void
+  /** bufferedAmount fell below highWaterMark after a write returned false. */
+  onDrain?(conn: Connection): void
+  /** The peer sent FIN while allowHalfOpen is true; the write side stays open. */
+  onEnd?(conn: Connection): void
+  /** Exactly once per connection; err is undefined for a clean close. */
+  onClose?(conn: Connection, err?: RingpollError | Error): void
+}
+
+export interface ConnectionOptions {
+  /** ms without reads or writes before closing with ETIMEDOUT; 0 = off. */
+  idleTimeout?: number
+  /** TCP_NODELAY (default true). */
+  noDelay?: boolean
+  /** Queued output, in bytes, past which write() returns false (default 1 MiB). */
+  highWaterMark?: number
+  /** Unreleased input, in bytes, past which the socket is not read (default 4 MiB). */
+  maxInput?: number
+  /** Keep the write side open after the peer's FIN (default false). */
+  allowHalfOpen?: boolean
+}
+
+export type HandlerSet = Required<Handlers>
+
+const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const
+const noop = (): void => {}
+
+export function checkHandlers(h: Handlers): HandlerSet {
+  const out = {} as Record<(typeof HANDLERS)[number], unknown>
+  for (const name of HANDLERS) {
+    const fn = h[name]
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${name} must be a function`)
+    out[name] = fn ?? noop
+  }
+  return out as HandlerSet
+}
+
+export function checkInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
+  }
+  return value
+}
+
+function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
+  return value
+}
+
+const MAX_U32 = 2 ** 32 - 1
+
+export function checkOptions(o: ConnectionOptions): NativeOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError('options must be an object')
+  return {
+    idleTimeout: o.idleTimeout === undefined ? 0 : checkInteger(o.idleTimeout, 'idleTimeout', 0, MAX_U32),
+    noDelay: checkBoolean(o.noDelay, 'noDelay', true),
+    highWaterMark: o.highWaterMark === undefined ? 1 << 20 : checkInteger(o.highWaterMark, 'highWaterMark', 1, MAX_U32),
+    maxInput: o.maxInput === undefined ? 4 << 20 : checkInteger(o.maxInput, 'maxInput', 1, MAX_U32),
+    allowHalfOpen: checkBoolean(o.allowHalfOpen, 'allowHalfOpen', false),
+  }
+}

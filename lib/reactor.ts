@@ -1,0 +1,78 @@
+// The JS half of the reactor: receives each batch of events from native code in one call and turns
+// it into handler calls. One per thread, created on first use.
+import { binding, type NativeConstants } from './native.js'
+import type { Connection } from './connection.js'
+
+export interface Listening {
+  _accept(id: number): void
+}
+
+export class Reactor {
+  readonly k: NativeConstants
+  readonly conns: (Connection | undefined)[] = []
+  readonly listeners: (Listening | undefined)[] = []
+  /** Output position filled by binding.reserve: [chunk, offset]. */
+  readonly reservation = new Int32Array(2)
+  spanCopies = 0
+  private readonly events: Int32Array
+  private readonly chunkViews: Buffer[] = []
+
+  constructor() {
+    const { events, constants } = binding.init((count) => this.dispatch(count))
+    this.events = events
+    this.k = constants
+  }
+
+  /** A Buffer over one whole chunk of slab memory; made once per chunk. */
+  chunkView(chunk: number): Buffer {
+    const view = this.chunkViews[chunk]
+    return view === undefined ? this.mapSlab(chunk) : view
+  }
+
+  private mapSlab(chunk: number): Buffer {
+    const { CHUNKS_PER_SLAB, CHUNK_SIZE } = this.k
+    const slab = Math.floor(chunk / CHUNKS_PER_SLAB)
+    const memory = binding.getSlab(slab)
+    for (let i = 0; i < CHUNKS_PER_SLAB; i++) {
+      this.chunkViews[slab * CHUNKS_PER_SLAB + i] = Buffer.from(memory, i * CHUNK_SIZE, CHUNK_SIZE)
+    }
+    return this.chunkViews[chunk]!
+  }
+
+  private dispatch(count: number): void {
+    const ev = this.events
+    const { EVENT_INTS, ACCEPT, CONNECT, DATA, END, DRAIN, CLOSE } = this.k
+    const end = count * EVENT_INTS
+    for (let i = 0; i < end; i += EVENT_INTS) {
+      const type = ev[i]!
+      const id = ev[i + 1]!
+      if (type === ACCEPT) {
+        this.listeners[ev[i + 2]!]!._accept(id)
+        continue
+      }
+      const conn = this.conns[id]
+      if (conn === undefined) continue
+      if (type === DATA) {
+        conn.reader._append(this.chunkView(ev[i + 2]!), ev[i + 3]!, ev[i + 4]!)
+        // One onData per connection per batch: the reactor emits a connection's reads together.
+        const next = i + EVENT_INTS
+        if (next >= end || ev[next] !== DATA || ev[next + 1] !== id) conn._data()
+      } else if (type === CONNECT) {
+        conn._connected()
+      } else if (type === END) {
+        conn._peerEnded()
+      } else if (type === DRAIN) {
+        conn._drained()
+      } else if (type === CLOSE) {
+        this.conns[id] = undefined
+        conn._closed(ev[i + 2]!, ev[i + 3]!, ev[i + 4]!)
+      }
+    }
+  }
+}
+
+let current: Reactor | undefined
+
+export function reactor(): Reactor {
+  return (current ??= new Reactor())
+}

@@ -1,0 +1,123 @@
+// createServer: a listener on the reactor whose accepted connections share handlers and options.
+import { binding, type Address } from './native.js'
+import { Connection } from './connection.js'
+import { RingpollError, errnoError, timeoutError } from './errors.js'
+import { checkPath, checkPort, resolveHost } from './address.js'
+import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { reactor, type Listening, type Reactor } from './reactor.js'
+import type { NativeOptions } from './native.js'
+
+export type ServerOptions = Handlers & ConnectionOptions
+
+export interface ListenOptions {
+  port?: number
+  host?: string
+  /** A Unix socket path instead of a port. */
+  path?: string
+  backlog?: number
+  reusePort?: boolean
+  ipv6Only?: boolean
+}
+
+export interface CloseOptions {
+  /** ms after which connections still open are closed (their onClose gets ETIMEDOUT). */
+  timeout?: number
+}
+
+export class Server implements Listening {
+  private readonly handlers: HandlerSet
+  private readonly options: NativeOptions
+  private readonly open = new Set<Connection>()
+  private listenerId = -1
+  private bound: Address | null = null
+  private closing: Promise<void> | undefined
+  private allClosed: (() => void) | undefined
+  private readonly reactor: Reactor
+
+  constructor(options: ServerOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('createServer() needs an options object')
+    this.handlers = checkHandlers(options)
+    this.options = checkOptions(options)
+    this.reactor = reactor()
+  }
+
+  /** Number of open connections. */
+  get connections(): number {
+    return this.open.size
+  }
+
+  address(): Address | null {
+    return this.bound
+  }
+
+  async listen(options: ListenOptions = {}): Promise<Address> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
+    if (this.listenerId >= 0 || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
+    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'backlog', 0, 2 ** 31 - 1)
+    const reusePort = options.reusePort === true
+    const ipv6Only = options.ipv6Only === true
+    let rc: number
+    if (options.path !== undefined) {
+      const path = checkPath(options.path)
+      rc = binding.listen(path, null, 0, backlog, false, false, this.options)
+    } else {
+      const port = options.port === undefined ? 0 : checkPort(options.port)
+      const hosts = options.host === undefined ? ['::', '0.0.0.0'] : (await resolveHost(options.host)).slice(0, 1)
+      rc = -1
+      for (const host of hosts) {
+        rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
+        if (rc >= 0 || options.host !== undefined) break
+      }
+    }
+    if (rc < 0) throw errnoError(-rc, 'listen')
+    this.listenerId = rc
+    this.reactor.listeners[rc] = this
+    this.bound = binding.listenerAddress(rc)
+    return this.bound!
+  }
+
+  /** Stop accepting; resolves once every connection has closed. */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.closing) return this.closing
+    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'timeout', 0, 2 ** 31 - 1)
+    if (this.listenerId >= 0) {
+      binding.closeListener(this.listenerId)
+      this.reactor.listeners[this.listenerId] = undefined
+      this.listenerId = -1
+    }
+    this.closing = new Promise<void>((resolve) => {
+      if (this.open.size === 0) return resolve()
+      let timer: NodeJS.Timeout | undefined
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          for (const conn of this.open) conn.close(timeoutError('server.close()'))
+        }, timeout)
+        timer.unref()
+      }
+      this.allClosed = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    return this.closing
+  }
+
+  _accept(id: number): void {
+    const conn = new Connection(this.reactor, id, this.handlers, this.options.highWaterMark, (c) => this.forget(c))
+    this.open.add(conn)
+    try {
+      this.handlers.onConnect(conn)
+    } catch (err) {
+      conn.close(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private forget(conn: Connection): void {
+    this.open.delete(conn)
+    if (this.open.size === 0) this.allClosed?.()
+  }
+}
+
+export function createServer(options: ServerOptions): Server {
+  return new Server(options)
+}

@@ -1,0 +1,78 @@
+// The writer: output goes into the connection's output chain in native memory, and the reactor
+// sends it after the current batch of handlers (or before the loop next waits, for writes made
+// elsewhere). Small writes are copied there; large Uint8Arrays are linked in place.
+import { binding } from './native.js'
+import { checkInteger } from './options.js'
+import { RingpollError } from './errors.js'
+import type { Reactor } from './reactor.js'
+
+const MAX_WRITE = 2 ** 31 - 1
+
+export class Writer {
+  /** Set by the connection: throws when writing is no longer allowed. */
+  constructor(
+    private readonly reactor: Reactor,
+    private readonly id: number,
+    private readonly highWaterMark: number,
+    private readonly assertWritable: () => void,
+  ) {}
+
+  get bufferedAmount(): number {
+    return binding.bufferedAmount(this.id)
+  }
+
+  /** A writable view of n bytes of output memory, queued as it is: fill it before the batch ends. */
+  malloc(n: number): Buffer {
+    checkInteger(n, 'n', 0, MAX_WRITE)
+    this.assertWritable()
+    if (n === 0) return Buffer.alloc(0)
+    if (n <= this.reactor.k.CHUNK_SIZE) {
+      this.reserve(n)
+      const offset = this.reactor.reservation[1]!
+      return this.reactor.chunkView(this.reactor.reservation[0]!).subarray(offset, offset + n)
+    }
+    const buffer = Buffer.allocUnsafeSlow(n)
+    binding.write(this.id, buffer)
+    return buffer
+  }
+
+  write(data: Uint8Array | string, encoding?: BufferEncoding): boolean {
+    this.assertWritable()
+    if (typeof data === 'string') return this.writeString(data, encoding ?? 'utf8')
+    return binding.write(this.id, toBytes(data)) < this.highWaterMark
+  }
+
+  writev(buffers: readonly Uint8Array[]): boolean {
+    if (!Array.isArray(buffers)) throw new TypeError('writev() needs an array of Uint8Arrays')
+    this.assertWritable()
+    return binding.writev(this.id, buffers.map(toBytes)) < this.highWaterMark
+  }
+
+  /** Sends queued output now. */
+  flush(): void {
+    this.assertWritable()
+    binding.flush(this.id)
+  }
+
+  private writeString(s: string, encoding: BufferEncoding): boolean {
+    if (!Buffer.isEncoding(encoding)) throw new TypeError(`unknown encoding: ${String(encoding)}`)
+    const n = Buffer.byteLength(s, encoding)
+    if (n === 0) return this.bufferedAmount < this.highWaterMark
+    if (n > this.reactor.k.CHUNK_SIZE) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark
+    const amount = this.reserve(n)
+    this.reactor.chunkView(this.reactor.reservation[0]!).write(s, this.reactor.reservation[1]!, n, encoding)
+    return amount < this.highWaterMark
+  }
+
+  private reserve(n: number): number {
+    const amount = binding.reserve(this.id, n, this.reactor.reservation)
+    if (amount < 0) throw new RingpollError('ENOMEM', 'out of memory for output')
+    return amount
+  }
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  throw new TypeError(`expected a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`)
+}

@@ -1,0 +1,403 @@
+// The N-API surface: argument checks and conversions, then a call into the thread's Reactor.
+//
+// lib/native.ts is the only caller and validates user input first; every value is checked again
+// here, because a wrong length or id reaching the reactor would corrupt memory. A failed check
+// throws a TypeError or RangeError; nothing here aborts.
+#include <napi.h>
+
+#include <cmath>
+
+#include "events.h"
+#include "reactor.h"
+
+namespace ringpoll {
+namespace {
+
+Reactor* GetReactor(const Napi::Env& env) {
+  Reactor* r = env.GetInstanceData<Reactor>();
+  if (r == nullptr) Napi::Error::New(env, "ringpoll: init() has not been called").ThrowAsJavaScriptException();
+  return r;
+}
+
+// An integer argument within [min, max]; sets *ok to false (with a RangeError/TypeError pending).
+double IntArg(const Napi::CallbackInfo& info, size_t i, double min, double max, bool* ok) {
+  const Napi::Env env = info.Env();
+  if (!*ok) return 0;
+  if (!info[i].IsNumber()) {
+    Napi::TypeError::New(env, "ringpoll: expected a number").ThrowAsJavaScriptException();
+    *ok = false;
+    return 0;
+  }
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= min && v <= max) || std::floor(v) != v) {
+    Napi::RangeError::New(env, "ringpoll: number out of range").ThrowAsJavaScriptException();
+    *ok = false;
+    return 0;
+  }
+  return v;
+}
+
+Conn* ConnArg(const Napi::CallbackInfo& info, Reactor* r) {
+  bool ok = true;
+  const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
+  if (!ok) return nullptr;
+  Conn* c = r->FindConn(static_cast<uint32_t>(id));
+  if (c == nullptr) Napi::Error::New(info.Env(), "ringpoll: unknown connection id").ThrowAsJavaScriptException();
+  return c;
+}
+
+bool BoolProp(const Napi::Object& o, const char* key, bool fallback) {
+  const Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+}
+
+uint32_t UintProp(const Napi::Object& o, const char* key, uint32_t fallback, bool* ok) {
+  const Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return fallback;
+  const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0 && d <= UINT32_MAX) || std::floor(d) != d) {
+    if (*ok) Napi::RangeError::New(o.Env(), std::string("ringpoll: bad option ") + key).ThrowAsJavaScriptException();
+    *ok = false;
+    return fallback;
+  }
+  return static_cast<uint32_t>(d);
+}
+
+bool OptionsArg(const Napi::CallbackInfo& info, size_t i, ConnOptions* out) {
+  if (!info[i].IsObject()) {
+    Napi::TypeError::New(info.Env(), "ringpoll: expected an options object").ThrowAsJavaScriptException();
+    return false;
+  }
+  const Napi::Object o = info[i].As<Napi::Object>();
+  bool ok = true;
+  out->no_delay = BoolProp(o, "noDelay", out->no_delay);
+  out->allow_half_open = BoolProp(o, "allowHalfOpen", out->allow_half_open);
+  out->high_water_mark = UintProp(o, "highWaterMark", out->high_water_mark, &ok);
+  out->max_input = UintProp(o, "maxInput", out->max_input, &ok);
+  out->idle_timeout_ms = UintProp(o, "idleTimeout", out->idle_timeout_ms, &ok);
+  return ok;
+}
+
+// (host, port) or (path): the address of a listen or connect call; -errno when it is invalid.
+int AddressArgs(const Napi::CallbackInfo& info, SocketAddress* addr, std::string* path, bool* ok) {
+  if (info[0].IsString()) {
+    *path = info[0].As<Napi::String>().Utf8Value();
+    return MakeUnixAddress(*path, addr);
+  }
+  if (!info[1].IsString()) {
+    Napi::TypeError::New(info.Env(), "ringpoll: expected a host or a path").ThrowAsJavaScriptException();
+    *ok = false;
+    return 0;
+  }
+  const double port = IntArg(info, 2, 0, 65535, ok);
+  if (!*ok) return 0;
+  return MakeInetAddress(info[1].As<Napi::String>().Utf8Value(), static_cast<int>(port), addr);
+}
+
+// init(dispatch) -> { events: Int32Array, constants }
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) {
+    Napi::TypeError::New(env, "ringpoll: init(dispatch) needs a function").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (env.GetInstanceData<Reactor>() != nullptr) {
+    Napi::Error::New(env, "ringpoll: init() was already called on this thread").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Reactor* r = Reactor::Create(env, info[0]);
+  if (r == nullptr) return env.Undefined();
+  // The reactor frees itself in its async cleanup hook, so the instance data has no finalizer.
+  napi_set_instance_data(env, r, nullptr, nullptr);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("events", Napi::Value(env, r->events_array()));
+  Napi::Object k = Napi::Object::New(env);
+  k.Set("EVENT_INTS", kEventInts);
+  k.Set("ACCEPT", static_cast<int>(kEventAccept));
+  k.Set("CONNECT", static_cast<int>(kEventConnect));
+  k.Set("DATA", static_cast<int>(kEventData));
+  k.Set("END", static_cast<int>(kEventEnd));
+  k.Set("DRAIN", static_cast<int>(kEventDrain));
+  k.Set("CLOSE", static_cast<int>(kEventClose));
+  k.Set("CLOSE_LOCAL", static_cast<int>(kCloseLocal));
+  k.Set("CLOSE_PEER", static_cast<int>(kClosePeer));
+  k.Set("CLOSE_ERROR", static_cast<int>(kCloseError));
+  k.Set("CLOSE_TIMEOUT", static_cast<int>(kCloseTimeout));
+  k.Set("CHUNK_SIZE", kChunkSize);
+  k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
+  k.Set("COPY_THRESHOLD", Reactor::kCopyThreshold);
+  out.Set("constants", k);
+  return out;
+}
+
+// getSlab(index) -> ArrayBuffer
+Napi::Value GetSlab(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  bool ok = r != nullptr;
+  const double index = IntArg(info, 0, 0, UINT32_MAX, &ok);
+  if (!ok) return info.Env().Undefined();
+  napi_value slab = r->pool().Slab(static_cast<uint32_t>(index));
+  if (slab == nullptr) {
+    Napi::RangeError::New(info.Env(), "ringpoll: no such slab").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  return Napi::Value(info.Env(), slab);
+}
+
+// listen(path | null, host | null, port, backlog, reusePort, ipv6Only, options) -> id or -errno
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  bool ok = r != nullptr;
+  SocketAddress addr;
+  std::string path;
+  int err = ok ? AddressArgs(info, &addr, &path, &ok) : 0;
+  const double backlog = IntArg(info, 3, 0, INT32_MAX, &ok);
+  ConnOptions opts;
+  if (!ok || !OptionsArg(info, 6, &opts)) return env.Undefined();
+  if (err == 0) err = r->Listen(addr, static_cast<int>(backlog), info[4].ToBoolean(), info[5].ToBoolean(), path, opts);
+  return Napi::Number::New(env, err);
+}
+
+// listenerAddress(id) -> { address, family, port } | { path }
+Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  bool ok = r != nullptr;
+  const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
+  Listener* l = ok ? r->FindListener(static_cast<uint32_t>(id)) : nullptr;
+  if (l == nullptr) return info.Env().Null();
+  return Napi::Value(info.Env(), AddressToJs(info.Env(), l->addr));
+}
+
+Napi::Value CloseListener(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  bool ok = r != nullptr;
+  const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
+  Listener* l = ok ? r->FindListener(static_cast<uint32_t>(id)) : nullptr;
+  if (l != nullptr) r->CloseListener(l);
+  return info.Env().Undefined();
+}
+
+// connect(path | null, host | null, port, timeoutMs, options) -> id or -errno
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  bool ok = r != nullptr;
+  SocketAddress addr;
+  std::string path;
+  int err = ok ? AddressArgs(info, &addr, &path, &ok) : 0;
+  const double timeout = IntArg(info, 3, 0, UINT32_MAX, &ok);
+  ConnOptions opts;
+  if (!ok || !OptionsArg(info, 4, &opts)) return env.Undefined();
+  if (err == 0) err = r->Connect(addr, opts, static_cast<uint32_t>(timeout));
+  return Napi::Number::New(env, err);
+}
+
+// reserve(id, n, out: Int32Array(2)) -> bufferedAmount; out = [chunk, offset] of n writable bytes
+Napi::Value Reserve(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  bool ok = c != nullptr;
+  const double n = IntArg(info, 1, 1, kChunkSize, &ok);
+  if (!ok) return env.Undefined();
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[2].As<Napi::Int32Array>().ElementLength() < 2) {
+    Napi::TypeError::New(env, "ringpoll: reserve needs an Int32Array(2)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int32_t chunk = 0;
+  uint32_t offset = 0;
+  if (r->Reserve(c, static_cast<uint32_t>(n), &chunk, &offset) == nullptr) return Napi::Number::New(env, -1);
+  Napi::Int32Array out = info[2].As<Napi::Int32Array>();
+  out[0] = chunk;
+  out[1] = static_cast<int32_t>(offset);
+  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+}
+
+// A Uint8Array's bytes, or false with a TypeError pending.
+bool BytesOf(const Napi::Value& v, char** data, size_t* len) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(v.Env(), "ringpoll: expected a Uint8Array").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
+  *data = reinterpret_cast<char*>(a.Data());
+  *len = a.ByteLength();
+  if (*len > INT32_MAX) {
+    Napi::RangeError::New(v.Env(), "ringpoll: a single write is limited to 2 GiB").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+Napi::Value OutOfMemory(const Napi::Env& env) {
+  Napi::Error e = Napi::Error::New(env, "ringpoll: out of memory for output");
+  e.Set("code", "ENOMEM");
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// write(id, Uint8Array) -> bufferedAmount
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  char* data = nullptr;
+  size_t len = 0;
+  if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
+  if (!r->Write(c, info[1], data, len)) return OutOfMemory(env);
+  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+}
+
+// writev(id, Uint8Array[]) -> bufferedAmount. Every element is checked before any is queued.
+Napi::Value Writev(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c == nullptr) return env.Undefined();
+  if (!info[1].IsArray()) {
+    Napi::TypeError::New(env, "ringpoll: writev needs an array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array list = info[1].As<Napi::Array>();
+  const uint32_t count = list.Length();
+  struct Item {
+    napi_value value;
+    char* data;
+    size_t len;
+  };
+  std::vector<Item> items(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    Napi::Value v = list.Get(i);
+    items[i].value = v;
+    if (!BytesOf(v, &items[i].data, &items[i].len)) return env.Undefined();
+  }
+  for (const Item& item : items) {
+    if (!r->Write(c, item.value, item.data, item.len)) return OutOfMemory(env);
+  }
+  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+}
+
+// bufferedAmount(id)
+Napi::Value Buffered(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c == nullptr) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(c->out.length()));
+}
+
+// The operations that take only an id.
+template <void (Reactor::*Op)(Conn*)>
+Napi::Value ConnOp(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c != nullptr) (r->*Op)(c);
+  return info.Env().Undefined();
+}
+
+// release(id, n): n must not exceed the unreleased input.
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  bool ok = c != nullptr;
+  const double n = ok ? IntArg(info, 1, 0, static_cast<double>(c->in.length()), &ok) : 0;
+  if (ok) r->Release(c, static_cast<size_t>(n));
+  return info.Env().Undefined();
+}
+
+// pause(id, paused)
+Napi::Value Pause(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c != nullptr) r->SetPaused(c, info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// setIdleTimeout(id, ms)
+Napi::Value SetIdleTimeout(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  bool ok = c != nullptr;
+  const double ms = IntArg(info, 1, 0, UINT32_MAX, &ok);
+  if (ok) r->SetIdleTimeout(c, static_cast<uint32_t>(ms));
+  return info.Env().Undefined();
+}
+
+// setSocketOption(id, 'noDelay' | 'keepAlive', on, keepAliveSeconds) -> 0 or -errno
+Napi::Value SetSocketOption(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  bool ok = c != nullptr;
+  const double seconds = IntArg(info, 3, 0, INT32_MAX, &ok);
+  if (!ok) return env.Undefined();
+  if (c->fd < 0 || c->peer.family() == AF_UNIX) return Napi::Number::New(env, 0);
+  const std::string name = info[1].ToString().Utf8Value();
+  const bool on = info[2].ToBoolean();
+  int err = -EINVAL;
+  if (name == "noDelay") err = SetNoDelay(c->fd, on);
+  if (name == "keepAlive") err = SetKeepAlive(c->fd, on, static_cast<int>(seconds));
+  return Napi::Number::New(env, err);
+}
+
+// address(id, peer) -> { address, family, port } | { path } | null once closed
+Napi::Value Address(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c == nullptr) return env.Undefined();
+  if (info[1].ToBoolean()) return Napi::Value(env, AddressToJs(env, c->peer));
+  SocketAddress local;
+  if (c->fd < 0 || LocalAddress(c->fd, &local) != 0) return env.Null();
+  return Napi::Value(env, AddressToJs(env, local));
+}
+
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Reactor* r = GetReactor(env);
+  if (r == nullptr) return env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("backend", "epoll");
+  o.Set("connections", r->connection_count());
+  o.Set("listeners", r->listener_count());
+  o.Set("slabs", r->pool().slabs());
+  o.Set("chunks", r->pool().chunks());
+  o.Set("chunksInUse", r->pool().chunks_in_use());
+  o.Set("bytesRead", static_cast<double>(r->stats().bytes_read));
+  o.Set("bytesWritten", static_cast<double>(r->stats().bytes_written));
+  o.Set("readCalls", static_cast<double>(r->stats().read_calls));
+  o.Set("writeCalls", static_cast<double>(r->stats().write_calls));
+  o.Set("accepts", static_cast<double>(r->stats().accepts));
+  return o;
+}
+
+Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New<Init>(env, "init"));
+  exports.Set("getSlab", Napi::Function::New<GetSlab>(env, "getSlab"));
+  exports.Set("listen", Napi::Function::New<Listen>(env, "listen"));
+  exports.Set("listenerAddress", Napi::Function::New<ListenerAddress>(env, "listenerAddress"));
+  exports.Set("closeListener", Napi::Function::New<CloseListener>(env, "closeListener"));
+  exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
+  exports.Set("reserve", Napi::Function::New<Reserve>(env, "reserve"));
+  exports.Set("write", Napi::Function::New<Write>(env, "write"));
+  exports.Set("writev", Napi::Function::New<Writev>(env, "writev"));
+  exports.Set("bufferedAmount", Napi::Function::New<Buffered>(env, "bufferedAmount"));
+  exports.Set("flush", Napi::Function::New<ConnOp<&Reactor::Flush>>(env, "flush"));
+  exports.Set("end", Napi::Function::New<ConnOp<&Reactor::End>>(env, "end"));
+  exports.Set("close", Napi::Function::New<ConnOp<&Reactor::Close>>(env, "close"));
+  exports.Set("release", Napi::Function::New<Release>(env, "release"));
+  exports.Set("pause", Napi::Function::New<Pause>(env, "pause"));
+  exports.Set("setIdleTimeout", Napi::Function::New<SetIdleTimeout>(env, "setIdleTimeout"));
+  exports.Set("setSocketOption", Napi::Function::New<SetSocketOption>(env, "setSocketOption"));
+  exports.Set("address", Napi::Function::New<Address>(env, "address"));
+  exports.Set("stats", Napi::Function::New<Stats>(env, "stats"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace ringpoll
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return ringpoll::Module(env, exports); }
+
+NODE_API_MODULE(ringpoll, InitModule)

@@ -1,0 +1,74 @@
+// LinkBuffer: a connection's input or output bytes as a queue of segments.
+//
+// A segment is either a range of a slab chunk (reference counted in the SlabPool) or a range of a
+// JS Uint8Array linked in place (kept alive by a napi_ref until the kernel has taken it). Bytes are
+// appended at the tail (a read, a reservation for JS to fill, a link) and consumed at the head (JS
+// releasing input, the kernel taking output). Only the tail chunk that this buffer allocated
+// itself is appended to, so a forwarded view of another connection's chunk is never written.
+#pragma once
+
+#include <node_api.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "slab.h"
+
+namespace ringpoll {
+
+struct Segment {
+  char* data;
+  uint32_t len;
+  int32_t chunk;   // slab chunk id, or -1 for a linked JS buffer
+  bool owned;      // a chunk this buffer allocated, so free space after it may be appended to
+  napi_ref ref;    // the linked JS buffer, or nullptr
+};
+
+class LinkBuffer {
+ public:
+  explicit LinkBuffer(SlabPool* pool) : pool_(pool) {}
+  ~LinkBuffer() { Clear(); }
+  LinkBuffer(const LinkBuffer&) = delete;
+  LinkBuffer& operator=(const LinkBuffer&) = delete;
+
+  size_t length() const { return length_; }
+  bool empty() const { return length_ == 0; }
+
+  // Contiguous free space of at least `min` bytes (min <= kChunkSize) at the tail, allocating a
+  // chunk when the tail has too little. Returns nullptr when out of memory. `*space` gets the size.
+  char* TailSpace(uint32_t min, uint32_t* space);
+  // Counts `n` bytes written into the space TailSpace returned.
+  void Commit(uint32_t n);
+  // The chunk id and offset of the tail segment (valid after a Commit).
+  int32_t TailChunk() const { return segs_.back().chunk; }
+  uint32_t TailEndOffset() const;
+
+  // Appends a range of a slab chunk without copying (takes a chunk reference).
+  void LinkChunk(int32_t chunk, const char* data, uint32_t len);
+  // Appends a JS buffer's bytes without copying; the buffer takes ownership of `ref`.
+  void LinkExternal(char* data, uint32_t len, napi_ref ref);
+  // Copies `len` bytes to the tail. Returns false when out of memory (a prefix may be appended).
+  bool Append(const char* data, size_t len);
+
+  // Frees the tail segment if nothing was committed to it (a read that found no bytes).
+  void TrimTail();
+  // Drops `n` bytes (n <= length()) from the head, freeing every segment that empties.
+  void Consume(size_t n);
+  // Fills up to `max` iovecs from the head; returns how many.
+  int FillIovecs(struct iovec* iov, int max) const;
+  void Clear();
+
+ private:
+  void PushSegment(const Segment& s);
+  void PopFront();
+  void FreeSegment(Segment& s);
+
+  SlabPool* pool_;
+  std::vector<Segment> segs_;   // segs_[head_..] are live; the prefix is compacted away lazily
+  size_t head_ = 0;
+  size_t length_ = 0;
+};
+
+}  // namespace ringpoll

@@ -1,0 +1,145 @@
+#include "socket_util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace ringpoll {
+
+int MakeInetAddress(const std::string& host, int port, SocketAddress* out) {
+  if (port < 0 || port > 65535) return -EINVAL;
+  *out = SocketAddress{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out->storage);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    out->len = sizeof(sockaddr_in);
+    return 0;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    out->len = sizeof(sockaddr_in6);
+    return 0;
+  }
+  return -EINVAL;
+}
+
+int MakeUnixAddress(const std::string& path, SocketAddress* out) {
+  *out = SocketAddress{};
+  auto* un = reinterpret_cast<sockaddr_un*>(&out->storage);
+  if (path.empty() || path.size() >= sizeof(un->sun_path)) return -ENAMETOOLONG;
+  if (path.find('\0') != std::string::npos) return -EINVAL;
+  un->sun_family = AF_UNIX;
+  memcpy(un->sun_path, path.data(), path.size());
+  out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  return 0;
+}
+
+static int OpenSocket(int family) {
+  const int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return fd < 0 ? -errno : fd;
+}
+
+static int SetInt(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value) == 0 ? 0 : -errno;
+}
+
+int OpenListener(const SocketAddress& addr, int backlog, bool reuse_port, bool ipv6_only) {
+  const int fd = OpenSocket(addr.family());
+  if (fd < 0) return fd;
+  int err = 0;
+  if (addr.family() != AF_UNIX) {
+    err = SetInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (err == 0 && reuse_port) err = SetInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    if (err == 0 && addr.family() == AF_INET6) err = SetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6_only);
+  }
+  if (err == 0 && bind(fd, addr.get(), addr.len) != 0) err = -errno;
+  if (err == 0 && listen(fd, backlog) != 0) err = -errno;
+  if (err != 0) {
+    close(fd);
+    return err;
+  }
+  return fd;
+}
+
+int OpenConnection(const SocketAddress& addr, bool* in_progress) {
+  const int fd = OpenSocket(addr.family());
+  if (fd < 0) return fd;
+  *in_progress = false;
+  int rc;
+  do {
+    rc = connect(fd, addr.get(), addr.len);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) return fd;
+  if (errno == EINPROGRESS) {
+    *in_progress = true;
+    return fd;
+  }
+  const int err = -errno;
+  close(fd);
+  return err;
+}
+
+int SetNoDelay(int fd, bool on) { return SetInt(fd, IPPROTO_TCP, TCP_NODELAY, on); }
+
+int SetKeepAlive(int fd, bool on, int idle_seconds) {
+  int err = SetInt(fd, SOL_SOCKET, SO_KEEPALIVE, on);
+  if (err == 0 && on && idle_seconds > 0) err = SetInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle_seconds);
+  return err;
+}
+
+int PendingError(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  return err;
+}
+
+int LocalAddress(int fd, SocketAddress* out) {
+  *out = SocketAddress{};
+  out->len = sizeof out->storage;
+  return getsockname(fd, reinterpret_cast<sockaddr*>(&out->storage), &out->len) == 0 ? 0 : -errno;
+}
+
+static void SetProperty(napi_env env, napi_value obj, const char* key, napi_value value) {
+  napi_set_named_property(env, obj, key, value);
+}
+
+napi_value AddressToJs(napi_env env, const SocketAddress& addr) {
+  napi_value obj, value;
+  napi_create_object(env, &obj);
+  if (addr.family() == AF_UNIX) {
+    const auto* un = reinterpret_cast<const sockaddr_un*>(&addr.storage);
+    const size_t max = addr.len > offsetof(sockaddr_un, sun_path) ? addr.len - offsetof(sockaddr_un, sun_path) : 0;
+    napi_create_string_utf8(env, un->sun_path, strnlen(un->sun_path, max), &value);
+    SetProperty(env, obj, "path", value);
+    return obj;
+  }
+  char text[INET6_ADDRSTRLEN] = "";
+  uint16_t port = 0;
+  if (addr.family() == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr.storage);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    port = ntohs(v4->sin_port);
+  } else {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr.storage);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    port = ntohs(v6->sin6_port);
+  }
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
+  SetProperty(env, obj, "address", value);
+  napi_create_string_utf8(env, addr.family() == AF_INET ? "IPv4" : "IPv6", NAPI_AUTO_LENGTH, &value);
+  SetProperty(env, obj, "family", value);
+  napi_create_uint32(env, port, &value);
+  SetProperty(env, obj, "port", value);
+  return obj;
+}
+
+}  // namespace ringpoll

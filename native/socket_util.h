@@ -1,0 +1,38 @@
+// Socket set-up and addresses: the small syscall wrappers the reactor and the binding share.
+// Every function returns 0 (or an fd) on success and -errno on failure; none throws.
+#pragma once
+
+#include <node_api.h>
+#include <sys/socket.h>
+
+#include <string>
+
+namespace ringpoll {
+
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  int family() const { return storage.ss_family; }
+};
+
+// An IPv4 or IPv6 literal and a port (0..65535); -EINVAL for anything else.
+int MakeInetAddress(const std::string& host, int port, SocketAddress* out);
+// A Unix socket path; -ENAMETOOLONG when it does not fit sun_path.
+int MakeUnixAddress(const std::string& path, SocketAddress* out);
+
+// A bound, listening, non-blocking socket.
+int OpenListener(const SocketAddress& addr, int backlog, bool reuse_port, bool ipv6_only);
+// A non-blocking socket with connect() started; *in_progress is set when it has not finished.
+int OpenConnection(const SocketAddress& addr, bool* in_progress);
+
+int SetNoDelay(int fd, bool on);
+int SetKeepAlive(int fd, bool on, int idle_seconds);
+// The pending error of a socket (SO_ERROR), as a positive errno or 0.
+int PendingError(int fd);
+int LocalAddress(int fd, SocketAddress* out);
+
+// { address, family: 'IPv4' | 'IPv6', port } or { path } for a Unix socket.
+napi_value AddressToJs(napi_env env, const SocketAddress& addr);
+
+}  // namespace ringpoll
