@@ -26,6 +26,7 @@ export class Connection {
   context: unknown = undefined
   private state: State
   private peerGone = false
+  private paused = false
   private closeError: Error | undefined
   private remote: Address | null | undefined
   private local: Address | null | undefined
@@ -88,15 +89,19 @@ export class Connection {
     binding.close(this.id)
   }
 
+  /** Stop reading from the socket (and calling onData); the peer's close is still seen. */
   pause(): void {
-    if (this.state < State.Closing) binding.pause(this.id, true)
+    if (this.state >= State.Closing || this.paused) return
+    this.paused = true
+    binding.pause(this.id, true)
   }
 
   resume(): void {
-    if (this.state >= State.Closing) return
+    if (this.state >= State.Closing || !this.paused) return
+    this.paused = false
     binding.pause(this.id, false)
     // What arrived before the pause was never handed to onData.
-    if (this.reader.length > 0) queueMicrotask(() => this.reader.length > 0 && this._data())
+    if (this.reader.length > 0) queueMicrotask(() => this.state < State.Closing && this.reader.length > 0 && this._data())
   }
 
   setNoDelay(on = true): this {
@@ -135,6 +140,7 @@ export class Connection {
   // ---- called by the reactor ----
 
   _data(): void {
+    if (this.paused) return // resume() hands it over
     try {
       this.handlers.onData(this)
     } catch (err) {
