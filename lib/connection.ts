@@ -41,7 +41,7 @@ export class Connection {
   ) {
     this.state = pending ? State.Connecting : State.Open
     this.reader = new Reader(reactor, id)
-    this.writer = new Writer(reactor, id, highWaterMark, () => this.assertWritable())
+    this.writer = new Writer(reactor, this, highWaterMark)
     reactor.conns[id] = this
   }
 
@@ -56,7 +56,12 @@ export class Connection {
   }
 
   get bufferedAmount(): number {
-    return this.state >= State.Closing ? 0 : this.writer.bufferedAmount
+    return this.writer.bufferedAmount
+  }
+
+  /** @internal True until the reactor has reported the close (its id may be reused after). */
+  get live(): boolean {
+    return this.state !== State.Closed
   }
 
   write(data: Uint8Array | string, encoding?: BufferEncoding): boolean {
@@ -140,7 +145,7 @@ export class Connection {
   // ---- called by the reactor ----
 
   _data(): void {
-    if (this.paused) return // resume() hands it over
+    if (this.paused || this.state >= State.Closing) return // resume() hands it over
     try {
       this.handlers.onData(this)
     } catch (err) {
@@ -205,7 +210,8 @@ export class Connection {
 
   // ---- internals ----
 
-  private assertWritable(): void {
+  /** @internal */
+  assertWritable(): void {
     if (this.state === State.Ended) throw new RingpollError('ERR_WRITE_AFTER_END', 'write after end()')
     if (this.state >= State.Closing) throw closedError()
   }

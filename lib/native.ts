@@ -43,6 +43,9 @@ export interface NativeStats {
   readCalls: number
   writeCalls: number
   accepts: number
+  /** Loop wake-ups the reactor handled, and calls it made into JS (one per batch). */
+  wakeups: number
+  dispatches: number
 }
 
 /** The addon's functions; ids are connection slots (or listener ids), negative results -errno. */

@@ -47,7 +47,10 @@ export class Reactor {
       const type = ev[i]!
       const id = ev[i + 1]!
       if (type === ACCEPT) {
-        this.listeners[ev[i + 2]!]!._accept(id)
+        const listener = this.listeners[ev[i + 2]!]
+        // The server may have closed earlier in this batch.
+        if (listener !== undefined) listener._accept(id)
+        else binding.close(id)
         continue
       }
       const conn = this.conns[id]

@@ -53,10 +53,9 @@ export class Reader {
     const b = toByte(byte)
     let before = 0
     for (let i = this.head; i < this.views.length; i++) {
-      const start = this.starts[i]!
-      const at = this.views[i]!.indexOf(b, start)
-      if (at !== -1 && at < this.ends[i]!) return this.next(before + at - start + 1)
-      before += this.ends[i]! - start
+      const at = this.segment(i).indexOf(b)
+      if (at !== -1) return this.next(before + at + 1)
+      before += this.ends[i]! - this.starts[i]!
     }
     return null
   }
@@ -73,8 +72,8 @@ export class Reader {
       const end = this.ends[i]!
       const first = start + Math.max(0, from - base)
       if (first < end) {
-        const at = this.views[i]!.indexOf(pat, first)
-        if (at !== -1 && at + m <= end) return base + at - start
+        const at = this.views[i]!.subarray(first, end).indexOf(pat)
+        if (at !== -1) return base + first + at - start
         // Matches that begin here and run on into the following segments.
         if (i + 1 < this.views.length) {
           for (let p = Math.max(first, end - m + 1); p < end; p++) {
@@ -181,6 +180,11 @@ export class Reader {
     const out = Buffer.allocUnsafe(n)
     this.copyTo(out, n)
     return out
+  }
+
+  /** The unread bytes of segment i (searching the whole chunk view would scan stale bytes). */
+  private segment(i: number): Buffer {
+    return this.views[i]!.subarray(this.starts[i]!, this.ends[i]!)
   }
 
   private copyTo(out: Buffer, n: number): void {

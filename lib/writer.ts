@@ -8,23 +8,35 @@ import type { Reactor } from './reactor.js'
 
 const MAX_WRITE = 2 ** 31 - 1
 
+/** What the writer needs of its connection. */
+export interface WriterOwner {
+  readonly id: number
+  /** False once the reactor has let go of the connection. */
+  readonly live: boolean
+  /** Throws when writing is no longer allowed (after end() or close()). */
+  assertWritable(): void
+}
+
 export class Writer {
-  /** Set by the connection: throws when writing is no longer allowed. */
+  private readonly id: number
+
   constructor(
     private readonly reactor: Reactor,
-    private readonly id: number,
+    private readonly owner: WriterOwner,
     private readonly highWaterMark: number,
-    private readonly assertWritable: () => void,
-  ) {}
+  ) {
+    this.id = owner.id
+  }
 
+  /** Bytes queued and not yet taken by the kernel. */
   get bufferedAmount(): number {
-    return binding.bufferedAmount(this.id)
+    return this.owner.live ? binding.bufferedAmount(this.id) : 0
   }
 
   /** A writable view of n bytes of output memory, queued as it is: fill it before the batch ends. */
   malloc(n: number): Buffer {
     checkInteger(n, 'n', 0, MAX_WRITE)
-    this.assertWritable()
+    this.owner.assertWritable()
     if (n === 0) return Buffer.alloc(0)
     if (n <= this.reactor.k.CHUNK_SIZE) {
       this.reserve(n)
@@ -37,21 +49,20 @@ export class Writer {
   }
 
   write(data: Uint8Array | string, encoding?: BufferEncoding): boolean {
-    this.assertWritable()
+    this.owner.assertWritable()
     if (typeof data === 'string') return this.writeString(data, encoding ?? 'utf8')
     return binding.write(this.id, toBytes(data)) < this.highWaterMark
   }
 
   writev(buffers: readonly Uint8Array[]): boolean {
     if (!Array.isArray(buffers)) throw new TypeError('writev() needs an array of Uint8Arrays')
-    this.assertWritable()
+    this.owner.assertWritable()
     return binding.writev(this.id, buffers.map(toBytes)) < this.highWaterMark
   }
 
   /** Sends queued output now. */
   flush(): void {
-    this.assertWritable()
-    binding.flush(this.id)
+    if (this.owner.live) binding.flush(this.id)
   }
 
   private writeString(s: string, encoding: BufferEncoding): boolean {

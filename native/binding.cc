@@ -369,6 +369,8 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("readCalls", static_cast<double>(r->stats().read_calls));
   o.Set("writeCalls", static_cast<double>(r->stats().write_calls));
   o.Set("accepts", static_cast<double>(r->stats().accepts));
+  o.Set("wakeups", static_cast<double>(r->stats().wakeups));
+  o.Set("dispatches", static_cast<double>(r->stats().dispatches));
   return o;
 }
 

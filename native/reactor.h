@@ -31,6 +31,7 @@ struct Listener {
 
 struct ReactorStats {
   uint64_t bytes_read = 0, bytes_written = 0, read_calls = 0, write_calls = 0, accepts = 0;
+  uint64_t wakeups = 0, dispatches = 0;  // loop wake-ups handled, calls into JS
 };
 
 class Reactor {
