@@ -22,10 +22,11 @@ export async function connect(target: ConnectTarget, handlers: Handlers & Connec
   const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'timeout', 1, 2 ** 32 - 1)
   const r = reactor()
   const attempt = (path: string | null, host: string | null, port: number): Promise<Connection> => {
+    const target = path ?? `${host}:${port}`
     const rc = binding.connect(path, host, port, timeout, options)
-    if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', path ?? `${host}:${port}`))
+    if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', target))
     return new Promise((resolve, reject) => {
-      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject })
+      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject, target })
     })
   }
   if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)

@@ -17,6 +17,8 @@ const enum State {
 export interface ConnectOutcome {
   resolve(conn: Connection): void
   reject(err: Error): void
+  /** The address being connected to, for error messages. */
+  target: string
 }
 
 export class Connection {
@@ -187,17 +189,18 @@ export class Connection {
   _closed(reason: number, errno: number, unsent: number): void {
     const k = this.reactor.k
     let err: Error | undefined
-    if (reason === k.CLOSE_ERROR) err = errnoError(errno, this.pending ? 'connect' : 'socket')
-    else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(this.pending ? 'connect' : 'idle connection')
+    const pending = this.pending
+    if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'socket')
+    else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(pending ? `connect to ${pending.target}` : 'idle connection')
     else if (reason === k.CLOSE_LOCAL && this.closeError) err = this.closeError
     else if (unsent > 0) err = new RingpollError('ERR_UNSENT_DATA', `${unsent} bytes of output were not sent`)
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
     this.state = State.Closed
     this.onGone(this)
-    if (this.pending) {
-      this.pending.reject(err ?? closedError())
+    if (pending) {
       this.pending = undefined
+      pending.reject(err ?? closedError())
     } else {
       try {
         this.handlers.onClose(this, err)

@@ -10,7 +10,7 @@ export interface Handlers {
   onData?(conn: Connection): void
   /** bufferedAmount fell below highWaterMark after a write returned false. */
   onDrain?(conn: Connection): void
-  /** The peer sent FIN while allowHalfOpen is true; the write side stays open. */
+  /** The peer sent FIN. With allowHalfOpen the write side stays open; else the close follows. */
   onEnd?(conn: Connection): void
   /** Exactly once per connection; err is undefined for a clean close. */
   onClose?(conn: Connection, err?: RingpollError | Error): void

@@ -6,7 +6,8 @@ export interface Stats extends NativeStats {
   spanCopies: number
 }
 
-/** Counters of this thread's reactor. */
+/** Counters of this thread's reactor (created on first use). */
 export function stats(): Stats {
-  return { ...binding.stats(), spanCopies: reactor().spanCopies }
+  const { spanCopies } = reactor()
+  return { ...binding.stats(), spanCopies }
 }

@@ -13,6 +13,8 @@
 namespace ringpoll {
 namespace {
 
+constexpr uint32_t kMaxWritevSegments = 1 << 20;
+
 Reactor* GetReactor(const Napi::Env& env) {
   Reactor* r = env.GetInstanceData<Reactor>();
   if (r == nullptr) Napi::Error::New(env, "ringpoll: init() has not been called").ThrowAsJavaScriptException();
@@ -262,6 +264,10 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
   }
   Napi::Array list = info[1].As<Napi::Array>();
   const uint32_t count = list.Length();
+  if (count > kMaxWritevSegments) {
+    Napi::RangeError::New(env, "ringpoll: writev takes at most 1048576 buffers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   struct Item {
     napi_value value;
     char* data;

@@ -113,6 +113,7 @@ void Reactor::OnPoll(uv_poll_t* handle, int, int) { static_cast<Reactor*>(handle
 void Reactor::OnPrepare(uv_prepare_t* handle) {
   Reactor* r = static_cast<Reactor*>(handle->data);
   uv_prepare_stop(handle);
+  uv_unref(reinterpret_cast<uv_handle_t*>(handle));
   r->prepare_active_ = false;
   r->Pump(false);
 }
@@ -200,6 +201,7 @@ void Reactor::Schedule() {
   if (pumping_ || prepare_active_ || (pending_.empty() && dirty_.empty())) return;
   prepare_active_ = true;
   uv_prepare_start(&prepare_handle_, OnPrepare);
+  uv_ref(reinterpret_cast<uv_handle_t*>(&prepare_handle_));  // the loop must run once more for it
 }
 
 // The loop stays alive while a listener or a connection is open, like net.Server and net.Socket.
@@ -551,6 +553,8 @@ void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   close(c->fd);
   c->fd = -1;
   c->out.Clear();
+  conn_count_--;
+  UpdateLoopRef();
   // The input chain stays until JS has seen the close: onClose may still read what arrived.
   Emit(kEventClose, static_cast<int32_t>(c->slot), reason, err, Clamp32(unsent));
 }
@@ -562,7 +566,6 @@ void Reactor::ReleaseSlot(uint32_t slot) {
   conns_[slot] = nullptr;
   generations_[slot]++;
   free_slots_.push_back(slot);
-  conn_count_--;
 }
 
 void Reactor::UpdateInterest(Conn* c) {

@@ -46,6 +46,7 @@ class Reactor {
   napi_value events_array() const;  // the shared Int32Array of records
   SlabPool& pool() { return pool_; }
   const ReactorStats& stats() const { return stats_; }
+  // Connections not closed yet (a closed one may wait for JS to see its close record).
   uint32_t connection_count() const { return conn_count_; }
   uint32_t listener_count() const { return listener_count_; }
 
