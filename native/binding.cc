@@ -161,21 +161,26 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, err);
 }
 
-// listenerAddress(id) -> { address, family, port } | { path }
-Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
-  Reactor* r = GetReactor(info.Env());
-  bool ok = r != nullptr;
+// The listener named by argument 0, or nullptr (an unknown id is not an error: it has closed).
+Listener* ListenerArg(const Napi::CallbackInfo& info, Reactor** reactor) {
+  *reactor = GetReactor(info.Env());
+  bool ok = *reactor != nullptr;
   const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
-  Listener* l = ok ? r->FindListener(static_cast<uint32_t>(id)) : nullptr;
+  return ok ? (*reactor)->FindListener(static_cast<uint32_t>(id)) : nullptr;
+}
+
+// listenerAddress(id) -> { address, family, port } | { path } | null
+Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
+  Reactor* r;
+  Listener* l = ListenerArg(info, &r);
   if (l == nullptr) return info.Env().Null();
   return Napi::Value(info.Env(), AddressToJs(info.Env(), l->addr));
 }
 
+// closeListener(id)
 Napi::Value CloseListener(const Napi::CallbackInfo& info) {
-  Reactor* r = GetReactor(info.Env());
-  bool ok = r != nullptr;
-  const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
-  Listener* l = ok ? r->FindListener(static_cast<uint32_t>(id)) : nullptr;
+  Reactor* r;
+  Listener* l = ListenerArg(info, &r);
   if (l != nullptr) r->CloseListener(l);
   return info.Env().Undefined();
 }
