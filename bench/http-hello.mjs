@@ -1,0 +1,165 @@
+// HTTP/1.1 keep-alive hello world: ringpoll's raw API, node:net, and a C epoll reference, loaded
+// by autocannon (and wrk when it is on PATH) in one run, contenders alternating round by round.
+// Prints requests/s, p99 latency and the server's CPU time per request (from /proc/<pid>/stat),
+// with CPU ratios to the C reference and to node:net.
+//
+//   node bench/http-hello.mjs [--duration 5] [--connections 100,1000] [--rounds 3]
+//                             [--only c,net,ringpoll] [--tool autocannon|wrk|both] [--quick]
+import { spawn, execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: 'c,net,ringpoll' },
+    tool: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+})
+const duration = args.quick ? 2 : Number(args.duration)
+const rounds = args.quick ? 1 : Number(args.rounds)
+const connectionCounts = args.connections.split(',').map(Number)
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch (err) {
+    return err.status === 1 // wrk --version exits 1 after printing its version
+  }
+})()
+const tools = args.tool === 'both' || (!args.tool && hasWrk) ? ['autocannon', 'wrk'] : [args.tool ?? 'autocannon']
+if (tools.includes('wrk') && !hasWrk) throw new Error('wrk is not installed (apt-get install wrk)')
+
+const CONTENDERS = {
+  c: { label: 'C epoll reference', command: [here('./reference/http_epoll')] },
+  net: { label: 'node:net raw', command: [process.execPath, here('./servers/net-raw.mjs')] },
+  ringpoll: { label: 'ringpoll raw (epoll)', command: [process.execPath, here('./servers/ringpoll-raw.mjs')] },
+}
+const contenders = args.only.split(',').map((name) => {
+  if (!CONTENDERS[name]) throw new Error(`unknown contender ${name}`)
+  return { name, ...CONTENDERS[name] }
+})
+
+if (contenders.some((c) => c.name === 'c')) {
+  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', here('./reference/http_epoll'), here('./reference/http_epoll.c')])
+}
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString())
+
+const children = new Set()
+const killAll = () => {
+  for (const child of children) child.kill('SIGKILL')
+}
+process.on('exit', killAll)
+process.on('SIGINT', () => process.exit(130))
+
+/** Starts a server on a free port; resolves with { child, port } once it prints "listening". */
+function startServer(contender) {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...rest] = contender.command
+    const child = spawn(cmd, [...rest, '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    children.add(child)
+    const timer = setTimeout(() => reject(new Error(`${contender.name} did not start`)), 10000)
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      const m = /listening (\d+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve({ child, port: Number(m[1]) })
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`${contender.name} exited with ${code}`)))
+  })
+}
+
+async function stopServer(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))])
+  child.kill('SIGKILL')
+  children.delete(child)
+}
+
+/** The process's user + system CPU time in seconds. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
+async function loadAutocannon(port, connections, seconds) {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: seconds })
+  return { requests: r.requests.total, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx }
+}
+
+function loadWrk(port, connections, seconds) {
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`]).toString()
+  const requests = Number(/(\d+) requests in/.exec(out)[1])
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out)
+  const scale = { us: 0.001, ms: 1, s: 1000 }
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
+  return {
+    requests,
+    p99: p99 ? Number(p99[1]) * scale[p99[2]] : NaN,
+    errors: errors ? errors.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
+    non2xx: non2xx ? Number(non2xx[1]) : 0,
+  }
+}
+
+async function measure(contender, tool, connections) {
+  const { child, port } = await startServer(contender)
+  try {
+    const load = tool === 'wrk' ? loadWrk : loadAutocannon
+    await load(port, connections, 1) // warm-up: JIT, connection set-up, socket buffers
+    const cpuBefore = cpuSeconds(child.pid)
+    const started = process.hrtime.bigint()
+    const r = await load(port, connections, duration)
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const cpu = cpuSeconds(child.pid) - cpuBefore
+    return { ...r, rps: r.requests / seconds, cpuPerRequest: (cpu * 1e6) / r.requests }
+  } finally {
+    await stopServer(child)
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-')
+
+console.log(`# HTTP hello world: ${rounds} round(s) of ${duration} s, tools: ${tools.join(', ')}, node ${process.version}\n`)
+for (const connections of connectionCounts) {
+  for (const tool of tools) {
+    const results = new Map(contenders.map((c) => [c.name, []]))
+    for (let round = 0; round < rounds; round++) {
+      for (const contender of contenders) results.get(contender.name).push(await measure(contender, tool, connections))
+    }
+    const summary = contenders.map((c) => {
+      const runs = results.get(c.name)
+      return {
+        ...c,
+        rps: median(runs.map((r) => r.rps)),
+        p99: median(runs.map((r) => r.p99)),
+        cpu: median(runs.map((r) => r.cpuPerRequest)),
+        errors: runs.reduce((n, r) => n + r.errors, 0),
+        non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      }
+    })
+    const cpuOf = (name) => summary.find((s) => s.name === name)?.cpu
+    console.log(`## ${connections} connections, ${tool}\n`)
+    console.log('| server | req/s | p99 ms | server CPU µs/req | CPU vs C | CPU vs node:net | errors | non-2xx |')
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for (const s of summary) {
+      console.log(`| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.p99, 2)} | ${fmt(s.cpu, 2)} | ${fmt(s.cpu / cpuOf('c'), 2)} | ${fmt(s.cpu / cpuOf('net'), 2)} | ${s.errors} | ${s.non2xx} |`)
+    }
+    console.log('')
+  }
+}

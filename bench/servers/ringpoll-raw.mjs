@@ -1,0 +1,17 @@
+// HTTP hello world on ringpoll's raw API: count complete requests in the reader, answer each.
+import { createServer } from 'ringpoll'
+import { END_OF_REQUEST, RESPONSE, ready } from './response.mjs'
+
+const server = createServer({
+  onData(conn) {
+    const { reader } = conn
+    let end
+    while ((end = reader.indexOf(END_OF_REQUEST)) !== -1) {
+      reader.skip(end + END_OF_REQUEST.length)
+      conn.write(RESPONSE)
+    }
+    reader.release()
+  },
+})
+const { port } = await server.listen({ port: Number(process.argv[2] ?? 0), host: '127.0.0.1' })
+ready(port)
