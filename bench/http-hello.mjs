@@ -4,7 +4,7 @@
 // with CPU ratios to the C reference and to node:net.
 //
 //   node bench/http-hello.mjs [--duration 5] [--connections 100,1000] [--rounds 3]
-//                             [--only c,net,ringpoll] [--tool autocannon|wrk|both] [--quick]
+//                             [--only c,cnested,net,ringpoll] [--tool autocannon|wrk|both] [--quick]
 import { spawn, execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'c,net,ringpoll' },
+    only: { type: 'string', default: 'c,cnested,net,ringpoll' },
     tool: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
@@ -39,6 +39,7 @@ if (tools.includes('wrk') && !hasWrk) throw new Error('wrk is not installed (apt
 
 const CONTENDERS = {
   c: { label: 'C epoll reference', command: [here('./reference/http_epoll')] },
+  cnested: { label: 'C, nested epoll', command: [here('./reference/http_epoll')], args: ['nested'] },
   net: { label: 'node:net raw', command: [process.execPath, here('./servers/net-raw.mjs')] },
   ringpoll: { label: 'ringpoll raw (epoll)', command: [process.execPath, here('./servers/ringpoll-raw.mjs')] },
 }
@@ -47,7 +48,7 @@ const contenders = args.only.split(',').map((name) => {
   return { name, ...CONTENDERS[name] }
 })
 
-if (contenders.some((c) => c.name === 'c')) {
+if (contenders.some((c) => c.name.startsWith('c'))) {
   execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', here('./reference/http_epoll'), here('./reference/http_epoll.c')])
 }
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString())
@@ -63,7 +64,7 @@ process.on('SIGINT', () => process.exit(130))
 function startServer(contender) {
   return new Promise((resolve, reject) => {
     const [cmd, ...rest] = contender.command
-    const child = spawn(cmd, [...rest, '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(cmd, [...rest, '0', ...(contender.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] })
     children.add(child)
     const timer = setTimeout(() => reject(new Error(`${contender.name} did not start`)), 10000)
     let out = ''
