@@ -47,9 +47,9 @@ export class Connection {
     reactor.conns[id] = this
   }
 
-  /** True while both sides are open. */
+  /** True until the peer's FIN or RST is seen or the connection is closed (end() leaves it true). */
   get active(): boolean {
-    return this.state === State.Open && !this.peerGone
+    return this.state <= State.Ended && this.state !== State.Connecting && !this.peerGone
   }
 
   /** True once onClose has been called. */
@@ -156,7 +156,7 @@ export class Connection {
   }
 
   _connected(): void {
-    this.state = State.Open
+    if (this.state === State.Connecting) this.state = State.Open
     const pending = this.pending
     this.pending = undefined
     try {

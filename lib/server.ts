@@ -1,4 +1,5 @@
 // createServer: a listener on the reactor whose accepted connections share handlers and options.
+import { constants } from 'node:os'
 import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
 import { RingpollError, errnoError, timeoutError } from './errors.js'
@@ -29,6 +30,7 @@ export class Server implements Listening {
   private readonly options: NativeOptions
   private readonly open = new Set<Connection>()
   private listenerId = -1
+  private listening = false
   private bound: Address | null = null
   private closing: Promise<void> | undefined
   private allClosed: (() => void) | undefined
@@ -52,7 +54,17 @@ export class Server implements Listening {
 
   async listen(options: ListenOptions = {}): Promise<Address> {
     if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
-    if (this.listenerId >= 0 || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
+    if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
+    this.listening = true
+    try {
+      return await this.bind(options)
+    } catch (err) {
+      this.listening = false
+      throw err
+    }
+  }
+
+  private async bind(options: ListenOptions): Promise<Address> {
     const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'backlog', 0, 2 ** 31 - 1)
     const reusePort = options.reusePort === true
     const ipv6Only = options.ipv6Only === true
@@ -62,11 +74,11 @@ export class Server implements Listening {
       rc = binding.listen(path, null, 0, backlog, false, false, this.options)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      const hosts = options.host === undefined ? ['::', '0.0.0.0'] : (await resolveHost(options.host)).slice(0, 1)
-      rc = -1
-      for (const host of hosts) {
-        rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
-        if (rc >= 0 || options.host !== undefined) break
+      const host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
+      // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
+      if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
+        rc = binding.listen(null, '0.0.0.0', port, backlog, reusePort, ipv6Only, this.options)
       }
     }
     if (rc < 0) throw errnoError(-rc, 'listen')
