@@ -3,9 +3,14 @@
 // Prints requests/s, p99 latency and the server's CPU time per request (from /proc/<pid>/stat),
 // with CPU ratios to the C reference and to node:net.
 //
+// autocannon runs in this process (its programmatic API): on 2 cores a separate client process
+// would compete for the same cores anyway, and this process does nothing else during a run. wrk,
+// when present, is a child process. Every run is bounded (the load's duration plus a watchdog), and
+// every server is killed on exit, on error, on SIGINT/SIGTERM/SIGHUP and when the watchdog fires.
+//
 //   node bench/http-hello.mjs [--duration 5] [--connections 100,1000] [--rounds 3]
 //                             [--only c,cnested,net,ringpoll] [--tool autocannon|wrk|both] [--quick]
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn, execFile, execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -59,6 +64,17 @@ const killAll = () => {
 }
 process.on('exit', killAll)
 process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
+process.on('SIGHUP', () => process.exit(129))
+
+// The whole run is bounded: twice the planned load time plus a minute, then everything is killed.
+const plannedSeconds =
+  connectionCounts.length * tools.length * rounds * contenders.length * (duration + 1 + 3)
+const watchdog = setTimeout(() => {
+  console.error(`bench: watchdog fired after ${2 * plannedSeconds + 60} s; killing the servers`)
+  process.exit(124)
+}, (2 * plannedSeconds + 60) * 1000)
+watchdog.unref()
 
 /** Starts a server on a free port; resolves with { child, port } once it prints "listening". */
 function startServer(contender) {
@@ -66,7 +82,10 @@ function startServer(contender) {
     const [cmd, ...rest] = contender.command
     const child = spawn(cmd, [...rest, '0', ...(contender.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] })
     children.add(child)
-    const timer = setTimeout(() => reject(new Error(`${contender.name} did not start`)), 10000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${contender.name} did not print "listening <port>" within 10 s`))
+    }, 10000)
     let out = ''
     child.stdout.on('data', (d) => {
       out += d
@@ -76,7 +95,10 @@ function startServer(contender) {
         resolve({ child, port: Number(m[1]) })
       }
     })
-    child.on('exit', (code) => reject(new Error(`${contender.name} exited with ${code}`)))
+    child.on('exit', (code, signal) => {
+      child.exitedWith = signal ?? `code ${code}`
+      reject(new Error(`${contender.name} exited with ${child.exitedWith}`))
+    })
   })
 }
 
@@ -88,19 +110,57 @@ async function stopServer(child) {
   children.delete(child)
 }
 
-/** The process's user + system CPU time in seconds. */
+/** The process's user + system CPU time in seconds (all its threads; /proc/<pid>/stat fields 14, 15). */
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
 }
 
-async function loadAutocannon(port, connections, seconds) {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: seconds })
-  return { requests: r.requests.total, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx }
+const BODY = 'hello world\n'
+
+/** One autocannon run; `details` names every error and non-2xx status it saw. */
+function loadAutocannon(port, connections, seconds) {
+  return new Promise((resolve, reject) => {
+    const errorCodes = new Map()
+    const instance = autocannon(
+      { url: `http://127.0.0.1:${port}/`, connections, duration: seconds, timeout: 5, expectBody: BODY },
+      (err, r) => {
+        if (err) return reject(err)
+        const details = [...errorCodes].map(([code, n]) => `${n} × ${code}`)
+        for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {})) {
+          if (!status.startsWith('2')) details.push(`${count} × HTTP ${status}`)
+        }
+        if (r.mismatches) details.push(`${r.mismatches} × body other than ${JSON.stringify(BODY)}`)
+        resolve({
+          requests: r.requests.total,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts + r.mismatches,
+          non2xx: r.non2xx,
+          details,
+        })
+      },
+    )
+    instance.on('reqError', (err) => {
+      const code = err?.code ?? err?.message ?? String(err)
+      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1)
+    })
+  })
 }
 
-function loadWrk(port, connections, seconds) {
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`]).toString()
+async function loadWrk(port, connections, seconds) {
+  const out = await new Promise((resolve, reject) => {
+    const child = execFile(
+      'wrk',
+      ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency', `http://127.0.0.1:${port}/`],
+      { timeout: (seconds + 15) * 1000, killSignal: 'SIGKILL' },
+      (err, stdout) => {
+        children.delete(child)
+        if (err) reject(new Error(`wrk failed: ${err.message}`))
+        else resolve(stdout)
+      },
+    )
+    children.add(child)
+  })
   const requests = Number(/(\d+) requests in/.exec(out)[1])
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out)
   const scale = { us: 0.001, ms: 1, s: 1000 }
@@ -111,6 +171,7 @@ function loadWrk(port, connections, seconds) {
     p99: p99 ? Number(p99[1]) * scale[p99[2]] : NaN,
     errors: errors ? errors.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
     non2xx: non2xx ? Number(non2xx[1]) : 0,
+    details: [errors?.[0], non2xx?.[0]].filter(Boolean),
   }
 }
 
@@ -123,6 +184,7 @@ async function measure(contender, tool, connections) {
     const started = process.hrtime.bigint()
     const r = await load(port, connections, duration)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    if (child.exitedWith) throw new Error(`the server died during the run (${child.exitedWith})`)
     const cpu = cpuSeconds(child.pid) - cpuBefore
     return { ...r, rps: r.requests / seconds, cpuPerRequest: (cpu * 1e6) / r.requests }
   } finally {
@@ -141,11 +203,18 @@ for (const connections of connectionCounts) {
   for (const tool of tools) {
     const results = new Map(contenders.map((c) => [c.name, []]))
     for (let round = 0; round < rounds; round++) {
-      for (const contender of contenders) results.get(contender.name).push(await measure(contender, tool, connections))
+      for (const contender of contenders) {
+        // A failing contender (no start, a crash) is reported and the others go on.
+        const run = await measure(contender, tool, connections).catch((err) => ({ failed: err.message }))
+        results.get(contender.name).push({ round, ...run })
+      }
     }
     const summary = contenders.map((c) => {
-      const runs = results.get(c.name)
+      const all = results.get(c.name)
+      const runs = all.filter((r) => !r.failed)
       return {
+        failures: all.filter((r) => r.failed),
+        problems: all.filter((r) => r.details?.length),
         ...c,
         rps: median(runs.map((r) => r.rps)),
         p99: median(runs.map((r) => r.p99)),
@@ -162,5 +231,11 @@ for (const connections of connectionCounts) {
       console.log(`| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.p99, 2)} | ${fmt(s.cpu, 2)} | ${fmt(s.cpu / cpuOf('c'), 2)} | ${fmt(s.cpu / cpuOf('net'), 2)} | ${s.errors} | ${s.non2xx} |`)
     }
     console.log('')
+    for (const s of summary) {
+      for (const f of s.failures) console.log(`- ${s.label}, round ${f.round + 1}: FAILED: ${f.failed}`)
+      for (const p of s.problems) console.log(`- ${s.label}, round ${p.round + 1}: ${p.details.join('; ')}`)
+      if (s.failures.length || s.errors || s.non2xx) process.exitCode = 1
+    }
+    if (summary.some((s) => s.failures.length || s.problems.length)) console.log('')
   }
 }
