@@ -184,7 +184,10 @@ async function measure(contender, tool, connections) {
     const started = process.hrtime.bigint()
     const r = await load(port, connections, duration)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    if (child.exitedWith) throw new Error(`the server died during the run (${child.exitedWith})`)
+    if (child.exitedWith) {
+      const seen = r.details.length ? `; the client saw ${r.details.join(', ')}` : ''
+      throw new Error(`the server died during the run (${child.exitedWith}) after ${r.requests} responses${seen}`)
+    }
     const cpu = cpuSeconds(child.pid) - cpuBefore
     return { ...r, rps: r.requests / seconds, cpuPerRequest: (cpu * 1e6) / r.requests }
   } finally {

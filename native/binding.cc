@@ -224,13 +224,16 @@ Napi::Value Reserve(const Napi::CallbackInfo& info) {
 
 // A Uint8Array's bytes, or false with a TypeError pending.
 bool BytesOf(const Napi::Value& v, char** data, size_t* len) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  // One napi_get_typedarray_info call: this is on the path of every write.
+  bool is_typed = false;
+  napi_typedarray_type type = napi_int8_array;
+  void* ptr = nullptr;
+  if (napi_is_typedarray(v.Env(), v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(v.Env(), v, &type, len, &ptr, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
     Napi::TypeError::New(v.Env(), "ringpoll: expected a Uint8Array").ThrowAsJavaScriptException();
     return false;
   }
-  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
-  *data = reinterpret_cast<char*>(a.Data());
-  *len = a.ByteLength();
+  *data = static_cast<char*>(ptr);
   if (*len > INT32_MAX) {
     Napi::RangeError::New(v.Env(), "ringpoll: a single write is limited to 2 GiB").ThrowAsJavaScriptException();
     return false;

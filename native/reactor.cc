@@ -162,7 +162,7 @@ void Reactor::PollOnce() {
 // Hands every pending record to JS, kMaxBatch at a time, through MakeCallback so that
 // process.nextTick and promise jobs run after each batch as after any libuv callback.
 void Reactor::Dispatch() {
-  std::vector<Event> batch;
+  std::vector<Event>& batch = dispatching_;  // records JS adds meanwhile go to pending_
   batch.swap(pending_);
   napi_value fn, recv, argv[1], result;
   napi_get_reference_value(env_, dispatch_, &fn);
@@ -182,10 +182,11 @@ void Reactor::Dispatch() {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
     }
   }
+  batch.clear();
 }
 
 void Reactor::FlushDirty() {
-  std::vector<uint64_t> dirty;
+  std::vector<uint64_t>& dirty = flushing_;  // connections dirtied meanwhile go to dirty_
   dirty.swap(dirty_);
   for (uint64_t token : dirty) {
     const uint32_t slot = static_cast<uint32_t>(token);
@@ -194,6 +195,7 @@ void Reactor::FlushDirty() {
     c->dirty = false;
     FlushConn(c);
   }
+  dirty.clear();
 }
 
 // Work queued outside a pump (a write from a timer, a close) runs before the loop next waits.

@@ -119,12 +119,14 @@ class Reactor {
   napi_ref events_ref_ = nullptr;
   Event* events_ = nullptr;          // the shared records (kMaxBatch)
   std::vector<Event> pending_;       // records not yet handed to JS
+  std::vector<Event> dispatching_;   // the records being handed over (kept to reuse its memory)
 
   std::vector<Conn*> conns_;         // by slot; nullptr when free
   std::vector<uint32_t> generations_;
   std::vector<uint32_t> free_slots_;
   std::vector<Listener*> listeners_;
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
+  std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
   uint32_t tick_ms_ = 0;             // the timer's period now; 0 when stopped
