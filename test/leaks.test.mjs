@@ -77,14 +77,3 @@ t.test('ringpoll clients that close with data and output pending', async (t) => 
   t.equal(stats().connections, 0)
   t.equal(stats().chunksInUse, 0, 'every chunk is back')
 })
-
-t.test('a closed Unix socket server removes its socket file', async (t) => {
-  const { existsSync } = await import('node:fs')
-  const { socketPath } = await import('./helpers/util.mjs')
-  const path = socketPath()
-  const s = createServer({})
-  await s.listen({ path })
-  t.ok(existsSync(path))
-  await s.close()
-  t.notOk(existsSync(path))
-})

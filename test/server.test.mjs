@@ -1,5 +1,6 @@
 // Server life cycle: addresses, EADDRINUSE, close() waiting for connections, close({ timeout }).
 import t from 'tap'
+import { existsSync } from 'node:fs'
 import { createServer, connect } from 'ringpoll'
 import { netConnect, sleep, socketPath, until } from './helpers/util.mjs'
 
@@ -104,4 +105,13 @@ t.test('localhost resolves, and a client tries each address', async (t) => {
   t.equal(conn.remoteAddress, '127.0.0.1')
   conn.close()
   await s.close()
+})
+
+t.test('a closed Unix socket server removes its socket file', async (t) => {
+  const path = socketPath()
+  const s = createServer({})
+  await s.listen({ path })
+  t.ok(existsSync(path))
+  await s.close()
+  t.notOk(existsSync(path))
 })
