@@ -10,8 +10,12 @@
 //
 //   node bench/http-hello.mjs [--duration 5] [--connections 100,1000] [--rounds 3]
 //                             [--only c,cnested,net,ringpoll] [--tool autocannon|wrk|both] [--quick]
+//                             [--pipelining 1]   (requests in flight per connection, both tools)
+//                             [--pin]            (server on CPU 1, this process and wrk on CPU 0)
 import { spawn, execFile, execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -26,11 +30,15 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'c,cnested,net,ringpoll' },
     tool: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    pipelining: { type: 'string', default: '1' },
+    pin: { type: 'boolean', default: false },
   },
 })
 const duration = args.quick ? 2 : Number(args.duration)
 const rounds = args.quick ? 1 : Number(args.rounds)
 const connectionCounts = args.connections.split(',').map(Number)
+const pipelining = Number(args.pipelining)
+if (!(Number.isInteger(pipelining) && pipelining >= 1)) throw new Error('--pipelining takes an integer >= 1')
 const hasWrk = (() => {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' })
@@ -57,6 +65,9 @@ if (contenders.some((c) => c.name.startsWith('c'))) {
   execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', here('./reference/http_epoll'), here('./reference/http_epoll.c')])
 }
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString())
+// taskset execs the server, so the pid measured is the server's. Every thread of this process
+// (autocannon, and the wrk it spawns) goes to CPU 0.
+if (args.pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
 
 const children = new Set()
 const killAll = () => {
@@ -79,7 +90,7 @@ watchdog.unref()
 /** Starts a server on a free port; resolves with { child, port } once it prints "listening". */
 function startServer(contender) {
   return new Promise((resolve, reject) => {
-    const [cmd, ...rest] = contender.command
+    const [cmd, ...rest] = [...(args.pin ? ['taskset', '-c', '1'] : []), ...contender.command]
     const child = spawn(cmd, [...rest, '0', ...(contender.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] })
     children.add(child)
     const timer = setTimeout(() => {
@@ -123,7 +134,7 @@ function loadAutocannon(port, connections, seconds) {
   return new Promise((resolve, reject) => {
     const errorCodes = new Map()
     const instance = autocannon(
-      { url: `http://127.0.0.1:${port}/`, connections, duration: seconds, timeout: 5, expectBody: BODY },
+      { url: `http://127.0.0.1:${port}/`, connections, pipelining, duration: seconds, timeout: 5, expectBody: BODY },
       (err, r) => {
         if (err) return reject(err)
         const details = [...errorCodes].map(([code, n]) => `${n} × ${code}`)
@@ -147,11 +158,32 @@ function loadAutocannon(port, connections, seconds) {
   })
 }
 
+// wrk sends one request at a time per connection; with --pipelining N a script sends N at once.
+let wrkScript
+function wrkPipelineScript() {
+  if (!wrkScript) {
+    wrkScript = join(mkdtempSync(join(tmpdir(), 'ringpoll-bench-')), 'pipeline.lua')
+    writeFileSync(wrkScript, `init = function(args)
+  local r = {}
+  for i = 1, ${pipelining} do r[i] = wrk.format() end
+  req = table.concat(r)
+end
+request = function() return req end
+`)
+    process.on('exit', () => rmSync(dirname(wrkScript), { recursive: true, force: true }))
+  }
+  return ['-s', wrkScript]
+}
+
 async function loadWrk(port, connections, seconds) {
   const out = await new Promise((resolve, reject) => {
     const child = execFile(
       'wrk',
-      ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency', `http://127.0.0.1:${port}/`],
+      [
+        '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency',
+        ...(pipelining > 1 ? wrkPipelineScript() : []),
+        `http://127.0.0.1:${port}/`,
+      ],
       { timeout: (seconds + 15) * 1000, killSignal: 'SIGKILL' },
       (err, stdout) => {
         children.delete(child)
@@ -168,7 +200,8 @@ async function loadWrk(port, connections, seconds) {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
   return {
     requests,
-    p99: p99 ? Number(p99[1]) * scale[p99[2]] : NaN,
+    // wrk's latency percentiles are meaningless with a pipelining script (it prints 0.00us)
+    p99: p99 && pipelining === 1 ? Number(p99[1]) * scale[p99[2]] : NaN,
     errors: errors ? errors.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
     non2xx: non2xx ? Number(non2xx[1]) : 0,
     details: [errors?.[0], non2xx?.[0]].filter(Boolean),
@@ -201,7 +234,10 @@ const median = (xs) => {
 }
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-')
 
-console.log(`# HTTP hello world: ${rounds} round(s) of ${duration} s, tools: ${tools.join(', ')}, node ${process.version}\n`)
+// The load average says how busy the machine was apart from the bench: figures taken while other
+// work runs on the same 2 cores are noisier (the medians and alternation only partly help).
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+console.log(`# HTTP hello world: ${rounds} round(s) of ${duration} s, tools: ${tools.join(', ')}, node ${process.version}, load average ${load()}${args.pin ? ', pinned' : ''}\n`)
 for (const connections of connectionCounts) {
   for (const tool of tools) {
     const results = new Map(contenders.map((c) => [c.name, []]))
@@ -217,6 +253,7 @@ for (const connections of connectionCounts) {
       const runs = all.filter((r) => !r.failed)
       return {
         failures: all.filter((r) => r.failed),
+        byRound: all.map((r) => (r.failed ? 'failed' : fmt(r.cpuPerRequest, 2))).join(' / '),
         problems: all.filter((r) => r.details?.length),
         ...c,
         rps: median(runs.map((r) => r.rps)),
@@ -227,11 +264,11 @@ for (const connections of connectionCounts) {
       }
     })
     const cpuOf = (name) => summary.find((s) => s.name === name)?.cpu
-    console.log(`## ${connections} connections, ${tool}\n`)
-    console.log('| server | req/s | p99 ms | server CPU µs/req | CPU vs C | CPU vs node:net | errors | non-2xx |')
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    console.log(`## ${connections} connections${pipelining > 1 ? `, pipelining ${pipelining}` : ''}, ${tool}\n`)
+    console.log('| server | req/s | p99 ms | server CPU µs/req | CPU vs C | CPU vs node:net | errors | non-2xx | CPU µs/req by round |')
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
     for (const s of summary) {
-      console.log(`| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.p99, 2)} | ${fmt(s.cpu, 2)} | ${fmt(s.cpu / cpuOf('c'), 2)} | ${fmt(s.cpu / cpuOf('net'), 2)} | ${s.errors} | ${s.non2xx} |`)
+      console.log(`| ${s.label} | ${fmt(s.rps, 0)} | ${fmt(s.p99, 2)} | ${fmt(s.cpu, 2)} | ${fmt(s.cpu / cpuOf('c'), 2)} | ${fmt(s.cpu / cpuOf('net'), 2)} | ${s.errors} | ${s.non2xx} | ${s.byRound} |`)
     }
     console.log('')
     for (const s of summary) {
@@ -242,3 +279,4 @@ for (const connections of connectionCounts) {
     if (summary.some((s) => s.failures.length || s.problems.length)) console.log('')
   }
 }
+console.log(`load average at the end: ${load()}`)
