@@ -28,7 +28,6 @@ export interface NativeConstants {
   CLOSE_TIMEOUT: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
-  COPY_THRESHOLD: number
 }
 
 export interface NativeStats {

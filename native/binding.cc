@@ -127,7 +127,6 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("CLOSE_TIMEOUT", static_cast<int>(kCloseTimeout));
   k.Set("CHUNK_SIZE", kChunkSize);
   k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
-  k.Set("COPY_THRESHOLD", Reactor::kCopyThreshold);
   out.Set("constants", k);
   return out;
 }
