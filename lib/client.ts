@@ -22,11 +22,11 @@ export async function connect(target: ConnectTarget, handlers: Handlers & Connec
   const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'timeout', 1, 2 ** 32 - 1)
   const r = reactor()
   const attempt = (path: string | null, host: string | null, port: number): Promise<Connection> => {
-    const target = path ?? `${host}:${port}`
+    const address = path ?? `${host}:${port}`
     const rc = binding.connect(path, host, port, timeout, options)
-    if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', target))
+    if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', address))
     return new Promise((resolve, reject) => {
-      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject, target })
+      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject, target: address })
     })
   }
   if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)

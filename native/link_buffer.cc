@@ -4,11 +4,6 @@
 
 namespace ringpoll {
 
-uint32_t LinkBuffer::TailEndOffset() const {
-  const Segment& s = segs_.back();
-  return static_cast<uint32_t>(s.data + s.len - pool_->Data(s.chunk));
-}
-
 char* LinkBuffer::TailSpace(uint32_t min, uint32_t* space) {
   if (head_ < segs_.size()) {
     Segment& tail = segs_.back();

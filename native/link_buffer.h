@@ -41,9 +41,8 @@ class LinkBuffer {
   char* TailSpace(uint32_t min, uint32_t* space);
   // Counts `n` bytes written into the space TailSpace returned.
   void Commit(uint32_t n);
-  // The chunk id and offset of the tail segment (valid after a Commit).
+  // The chunk of the space TailSpace returned.
   int32_t TailChunk() const { return segs_.back().chunk; }
-  uint32_t TailEndOffset() const;
 
   // Appends a range of a slab chunk without copying (takes a chunk reference).
   void LinkChunk(int32_t chunk, const char* data, uint32_t len);
