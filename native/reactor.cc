@@ -167,8 +167,13 @@ void Reactor::Dispatch() {
   napi_value fn, recv, argv[1], result;
   napi_get_reference_value(env_, dispatch_, &fn);
   napi_get_global(env_, &recv);
-  for (size_t start = 0; start < batch.size(); start += kMaxBatch) {
-    const size_t count = std::min<size_t>(kMaxBatch, batch.size() - start);
+  for (size_t start = 0, count = 0; start < batch.size(); start += count) {
+    count = std::min<size_t>(kMaxBatch, batch.size() - start);
+    // Never split one connection's reads across two calls: JS calls onData after the last of them.
+    while (start + count < batch.size() && count > 1 && batch[start + count].type == kEventData &&
+           batch[start + count - 1].type == kEventData && batch[start + count].id == batch[start + count - 1].id) {
+      --count;
+    }
     std::copy_n(batch.begin() + static_cast<std::ptrdiff_t>(start), count, events_);
     napi_create_uint32(env_, static_cast<uint32_t>(count), &argv[0]);
     stats_.dispatches++;
