@@ -12,6 +12,7 @@ export interface NativeOptions {
   highWaterMark: number
   maxInput: number
   idleTimeout: number
+  backend: 'auto' | 'epoll' | 'io_uring'
 }
 
 export interface NativeConstants {
@@ -31,12 +32,16 @@ export interface NativeConstants {
 }
 
 export interface NativeStats {
-  backend: string
+  /** The backend 'auto' runs on this thread. */
+  backend: 'epoll' | 'io_uring'
   connections: number
   listeners: number
   slabs: number
   chunks: number
+  /** Chunks held by connections and JS. */
   chunksInUse: number
+  /** Chunks io_uring's buffer ring holds for input that has not arrived yet. */
+  chunksReserved: number
   bytesRead: number
   bytesWritten: number
   readCalls: number
@@ -45,15 +50,19 @@ export interface NativeStats {
   /** Loop wake-ups the reactor handled, and calls it made into JS (one per batch). */
   wakeups: number
   dispatches: number
+  /** io_uring_enter calls (0 on epoll). */
+  submits: number
 }
 
 /** The addon's functions; ids are connection slots (or listener ids), negative results -errno. */
 export interface Binding {
-  init(dispatch: (count: number) => void): { events: Int32Array; constants: NativeConstants }
+  /** `backend` is what 'auto' means on this thread. */
+  init(dispatch: (count: number) => void, backend: string): { events: Int32Array; constants: NativeConstants }
   getSlab(index: number): ArrayBuffer
   listen(path: string | null, host: string | null, port: number, backlog: number, reusePort: boolean,
     ipv6Only: boolean, options: NativeOptions): number
   listenerAddress(id: number): Address | null
+  listenerBackend(id: number): 'epoll' | 'io_uring' | null
   closeListener(id: number): void
   connect(path: string | null, host: string | null, port: number, timeout: number, options: NativeOptions): number
   reserve(id: number, n: number, out: Int32Array): number

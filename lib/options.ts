@@ -27,6 +27,20 @@ export interface ConnectionOptions {
   maxInput?: number
   /** Keep the write side open after the peer's FIN (default false). */
   allowHalfOpen?: boolean
+  /**
+   * The I/O backend: 'epoll', 'io_uring', or 'auto' (the default: RINGPOLL_BACKEND if set, else
+   * epoll). io_uring falls back to epoll where the kernel refuses it; `server.backend` says which.
+   */
+  backend?: Backend
+}
+
+export type Backend = 'auto' | 'epoll' | 'io_uring'
+const BACKENDS: readonly string[] = ['auto', 'epoll', 'io_uring']
+
+export function checkBackend(value: unknown, name: string): Backend {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
+  if (!BACKENDS.includes(value)) throw new RangeError(`${name} must be 'auto', 'epoll' or 'io_uring', got '${value}'`)
+  return value as Backend
 }
 
 export type HandlerSet = Required<Handlers>
@@ -68,5 +82,6 @@ export function checkOptions(o: ConnectionOptions): NativeOptions {
     highWaterMark: o.highWaterMark === undefined ? 1 << 20 : checkInteger(o.highWaterMark, 'highWaterMark', 1, MAX_U32),
     maxInput: o.maxInput === undefined ? 4 << 20 : checkInteger(o.maxInput, 'maxInput', 1, MAX_U32),
     allowHalfOpen: checkBoolean(o.allowHalfOpen, 'allowHalfOpen', false),
+    backend: o.backend === undefined ? 'auto' : checkBackend(o.backend, 'backend'),
   }
 }

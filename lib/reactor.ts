@@ -1,6 +1,7 @@
 // The JS half of the reactor: receives each batch of events from native code in one call and turns
 // it into handler calls. One per thread, created on first use.
 import { binding, type NativeConstants } from './native.js'
+import { checkBackend } from './options.js'
 import type { Connection } from './connection.js'
 
 export interface Listening {
@@ -18,7 +19,11 @@ export class Reactor {
   private readonly chunkViews: Buffer[] = []
 
   constructor() {
-    const { events, constants } = binding.init((count) => this.dispatch(count))
+    // RINGPOLL_BACKEND chooses what 'auto' means for the whole thread (the tests run the suite on
+    // each backend this way).
+    const preferred = process.env.RINGPOLL_BACKEND || 'auto'
+    checkBackend(preferred, 'RINGPOLL_BACKEND')
+    const { events, constants } = binding.init((count) => this.dispatch(count), preferred)
     this.events = events
     this.k = constants
   }

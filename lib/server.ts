@@ -52,6 +52,11 @@ export class Server implements Listening {
     return this.bound
   }
 
+  /** The backend this server's connections run on, once listening ('epoll' | 'io_uring'). */
+  get backend(): 'epoll' | 'io_uring' | null {
+    return this.listenerId < 0 ? null : binding.listenerBackend(this.listenerId)
+  }
+
   async listen(options: ListenOptions = {}): Promise<Address> {
     if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
     if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')

@@ -65,6 +65,26 @@ uint32_t UintProp(const Napi::Object& o, const char* key, uint32_t fallback, boo
   return static_cast<uint32_t>(d);
 }
 
+// 'auto' | 'epoll' | 'io_uring'; false with a TypeError/RangeError pending for anything else.
+bool BackendOf(const Napi::Value& v, BackendChoice* out) {
+  if (!v.IsString()) {
+    Napi::TypeError::New(v.Env(), "ringpoll: backend must be a string").ThrowAsJavaScriptException();
+    return false;
+  }
+  const std::string name = v.As<Napi::String>().Utf8Value();
+  if (name == "auto") {
+    *out = BackendChoice::kAuto;
+  } else if (name == "epoll") {
+    *out = BackendChoice::kEpoll;
+  } else if (name == "io_uring") {
+    *out = BackendChoice::kIoUring;
+  } else {
+    Napi::RangeError::New(v.Env(), "ringpoll: backend must be 'auto', 'epoll' or 'io_uring'").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
 bool OptionsArg(const Napi::CallbackInfo& info, size_t i, ConnOptions* out) {
   if (!info[i].IsObject()) {
     Napi::TypeError::New(info.Env(), "ringpoll: expected an options object").ThrowAsJavaScriptException();
@@ -77,7 +97,8 @@ bool OptionsArg(const Napi::CallbackInfo& info, size_t i, ConnOptions* out) {
   out->high_water_mark = UintProp(o, "highWaterMark", out->high_water_mark, &ok);
   out->max_input = UintProp(o, "maxInput", out->max_input, &ok);
   out->idle_timeout_ms = UintProp(o, "idleTimeout", out->idle_timeout_ms, &ok);
-  return ok;
+  const Napi::Value backend = o.Get("backend");
+  return ok && (backend.IsUndefined() || BackendOf(backend, &out->backend));
 }
 
 // (host, port) or (path): the address of a listen or connect call; -errno when it is invalid.
@@ -96,18 +117,20 @@ int AddressArgs(const Napi::CallbackInfo& info, SocketAddress* addr, std::string
   return MakeInetAddress(info[1].As<Napi::String>().Utf8Value(), static_cast<int>(port), addr);
 }
 
-// init(dispatch) -> { events: Int32Array, constants }
+// init(dispatch, backend) -> { events: Int32Array, constants }; `backend` is what 'auto' means.
 Napi::Value Init(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   if (!info[0].IsFunction()) {
     Napi::TypeError::New(env, "ringpoll: init(dispatch) needs a function").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  BackendChoice preferred = BackendChoice::kAuto;
+  if (!BackendOf(info[1], &preferred)) return env.Undefined();
   if (env.GetInstanceData<Reactor>() != nullptr) {
     Napi::Error::New(env, "ringpoll: init() was already called on this thread").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Reactor* r = Reactor::Create(env, info[0]);
+  Reactor* r = Reactor::Create(env, info[0], preferred);
   if (r == nullptr) return env.Undefined();
   // The reactor frees itself in its async cleanup hook, so the instance data has no finalizer.
   napi_set_instance_data(env, r, nullptr, nullptr);
@@ -174,6 +197,14 @@ Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
   Listener* l = ListenerArg(info, &r);
   if (l == nullptr) return info.Env().Null();
   return Napi::Value(info.Env(), AddressToJs(info.Env(), l->addr));
+}
+
+// listenerBackend(id) -> 'epoll' | 'io_uring' | null
+Napi::Value ListenerBackend(const Napi::CallbackInfo& info) {
+  Reactor* r;
+  Listener* l = ListenerArg(info, &r);
+  if (l == nullptr) return info.Env().Null();
+  return Napi::String::New(info.Env(), l->io->name());
 }
 
 // closeListener(id)
@@ -371,12 +402,13 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(env);
   if (r == nullptr) return env.Undefined();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("backend", "epoll");
+  o.Set("backend", r->default_backend());
   o.Set("connections", r->connection_count());
   o.Set("listeners", r->listener_count());
   o.Set("slabs", r->pool().slabs());
   o.Set("chunks", r->pool().chunks());
-  o.Set("chunksInUse", r->pool().chunks_in_use());
+  o.Set("chunksInUse", r->chunks_in_use());
+  o.Set("chunksReserved", r->chunks_reserved());
   o.Set("bytesRead", static_cast<double>(r->stats().bytes_read));
   o.Set("bytesWritten", static_cast<double>(r->stats().bytes_written));
   o.Set("readCalls", static_cast<double>(r->stats().read_calls));
@@ -384,6 +416,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("accepts", static_cast<double>(r->stats().accepts));
   o.Set("wakeups", static_cast<double>(r->stats().wakeups));
   o.Set("dispatches", static_cast<double>(r->stats().dispatches));
+  o.Set("submits", static_cast<double>(r->stats().submits));
   return o;
 }
 
@@ -392,6 +425,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("getSlab", Napi::Function::New<GetSlab>(env, "getSlab"));
   exports.Set("listen", Napi::Function::New<Listen>(env, "listen"));
   exports.Set("listenerAddress", Napi::Function::New<ListenerAddress>(env, "listenerAddress"));
+  exports.Set("listenerBackend", Napi::Function::New<ListenerBackend>(env, "listenerBackend"));
   exports.Set("closeListener", Napi::Function::New<CloseListener>(env, "closeListener"));
   exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
   exports.Set("reserve", Napi::Function::New<Reserve>(env, "reserve"));

@@ -8,12 +8,19 @@
 
 namespace ringpoll {
 
+class IoBackend;
+struct UringSend;
+
+// The backend a server or client asked for; kAuto means the thread's default.
+enum class BackendChoice : uint8_t { kAuto, kEpoll, kIoUring };
+
 struct ConnOptions {
   bool no_delay = true;
   bool allow_half_open = false;
   uint32_t high_water_mark = 1 << 20;
   uint32_t max_input = 4 << 20;
   uint32_t idle_timeout_ms = 0;
+  BackendChoice backend = BackendChoice::kAuto;
 };
 
 enum class ConnState : uint8_t { kConnecting, kOpen, kClosed };
@@ -22,8 +29,6 @@ struct Conn {
   Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts)
       : slot(slot), fd(fd), opts(opts), in(pool), out(pool) {}
 
-  // The epoll interest this state calls for (level-triggered).
-  uint32_t DesiredEvents() const;
   bool Reading() const { return !paused && !peer_ended && in.length() < opts.max_input; }
 
   uint32_t slot;
@@ -34,14 +39,19 @@ struct Conn {
   LinkBuffer out;
   SocketAddress peer;
 
-  uint32_t events = 0;         // the interest registered with epoll now
+  IoBackend* io = nullptr;     // the backend doing this connection's I/O
+  uint32_t events = 0;         // epoll: the interest registered now
+  uint8_t io_ops = 0;          // operations in flight that use this memory (io_uring only)
+  UringSend* send = nullptr;   // io_uring: the send in flight, if any
+
   bool paused = false;         // pause() from JS
   bool peer_ended = false;     // FIN received
   bool write_ended = false;    // end() from JS: FIN after the output
   bool shutdown_done = false;  // our FIN is sent
-  bool want_write = false;     // the kernel refused output; wait for EPOLLOUT
+  bool want_write = false;     // epoll: the kernel refused output; wait for EPOLLOUT
   bool need_drain = false;     // a write returned false; report when below the high-water mark
   bool dirty = false;          // in the reactor's flush list
+  bool orphaned = false;       // JS has seen the close, but the backend still uses the memory
   uint64_t last_active = 0;    // loop time (ms) of the last read or write
   uint64_t deadline = 0;       // connect timeout (loop time, ms); 0 = none
 };

@@ -30,6 +30,15 @@ void LinkBuffer::Commit(uint32_t n) {
 
 void LinkBuffer::LinkChunk(int32_t chunk, const char* data, uint32_t len) {
   if (len == 0) return;
+  if (head_ < segs_.size()) {
+    // Bytes that continue the tail segment in the same chunk (successive receives) extend it.
+    Segment& tail = segs_.back();
+    if (tail.chunk == chunk && !tail.owned && tail.data + tail.len == data) {
+      tail.len += len;
+      length_ += len;
+      return;
+    }
+  }
   pool_->Ref(chunk);
   PushSegment({const_cast<char*>(data), len, chunk, false, nullptr});
   length_ += len;

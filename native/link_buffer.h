@@ -35,6 +35,8 @@ class LinkBuffer {
 
   size_t length() const { return length_; }
   bool empty() const { return length_ == 0; }
+  // Segments queued (an upper bound on the iovecs FillIovecs fills).
+  size_t segments() const { return segs_.size() - head_; }
 
   // Contiguous free space of at least `min` bytes (min <= kChunkSize) at the tail, allocating a
   // chunk when the tail has too little. Returns nullptr when out of memory. `*space` gets the size.

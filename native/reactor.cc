@@ -1,22 +1,21 @@
 #include "reactor.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "epoll_backend.h"
+#include "uring_backend.h"
+
 namespace ringpoll {
 
 namespace {
 
-constexpr uint64_t kListenerToken = 1ull << 63;
 constexpr size_t kReadBudget = 256 * 1024;  // per connection per wake-up, for fairness
 constexpr int kMaxRounds = 16;              // dispatch/flush rounds per pump before yielding
-constexpr uint32_t kAcceptBudget = 1024;    // accepts per listener per wake-up
 constexpr uint32_t kListenerRetryMs = 100;  // after EMFILE/ENFILE
-constexpr int kIovMax = IOV_MAX;
 
 uint64_t Token(uint32_t generation, uint32_t slot) {
   return (static_cast<uint64_t>(generation) << 32) | slot;
@@ -28,10 +27,13 @@ int32_t Clamp32(size_t n) { return n > INT32_MAX ? INT32_MAX : static_cast<int32
 
 Reactor::Reactor(napi_env env) : env_(env), pool_(env) {}
 
-Reactor* Reactor::Create(napi_env env, napi_value dispatch) {
+Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice preferred) {
   Reactor* r = new Reactor(env);
+  r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kEpoll : preferred;
   const char* failure = nullptr;
-  if (r->poller_.fd() < 0) failure = "epoll_create1 failed";
+  auto epoll = std::make_unique<EpollBackend>(r);
+  if (epoll->fd() < 0) failure = "epoll_create1 failed";
+  r->epoll_ = std::move(epoll);
   if (!failure && napi_get_uv_event_loop(env, &r->loop_) != napi_ok) failure = "no event loop";
   if (!failure && napi_create_reference(env, dispatch, 1, &r->dispatch_) != napi_ok) failure = "dispatch";
   napi_value name, resource;
@@ -46,6 +48,7 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch) {
                    napi_create_reference(env, events, 1, &r->events_ref_) != napi_ok)) {
     failure = "event buffer";
   }
+  if (!failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) failure = "uv_poll_init";
   if (failure) {
     delete r;
     napi_throw_error(env, "ERR_RINGPOLL_INIT", failure);
@@ -53,31 +56,35 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch) {
   }
   r->events_ = static_cast<Event*>(data);
 
-  uv_poll_init(r->loop_, &r->poll_handle_, r->poller_.fd());
   uv_prepare_init(r->loop_, &r->prepare_handle_);
   uv_timer_init(r->loop_, &r->timer_handle_);
-  r->open_handles_ = 3;
-  r->poll_handle_.data = r->prepare_handle_.data = r->timer_handle_.data = r;
-  uv_poll_start(&r->poll_handle_, UV_READABLE, OnPoll);
+  r->open_handles_ += 2;
+  r->prepare_handle_.data = r->timer_handle_.data = r;
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->timer_handle_));
+  r->loop_ref_ = true;
   r->UpdateLoopRef();
   napi_add_async_cleanup_hook(env, OnCleanup, r, &r->cleanup_);
   return r;
 }
 
 Reactor::~Reactor() {
+  // The backends go first: after that the kernel no longer writes into any of this memory.
+  uring_.reset();
+  epoll_.reset();
   for (Conn* c : conns_) {
     if (c == nullptr) continue;
     if (c->fd >= 0) close(c->fd);
     delete c;
   }
+  for (Conn* c : orphans_) delete c;
   for (Listener* l : listeners_) {
     if (l == nullptr) continue;
-    close(l->fd);
+    close(l->fd);  // still open: closing a listener removes it from listeners_
     if (!l->path.empty()) unlink(l->path.c_str());
     delete l;
   }
+  for (Listener* l : closed_listeners_) delete l;
   if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
   if (dispatch_ != nullptr) napi_delete_reference(env_, dispatch_);
   if (events_ref_ != nullptr) napi_delete_reference(env_, events_ref_);
@@ -94,7 +101,8 @@ void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
     delete r;
     napi_remove_async_cleanup_hook(hook);
   };
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->poll_handle_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&r->epoll_handle_), closed);
+  if (r->uring_) uv_close(reinterpret_cast<uv_handle_t*>(&r->uring_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
 }
@@ -106,57 +114,70 @@ napi_value Reactor::events_array() const {
   return array;
 }
 
+// ---- backends -------------------------------------------------------------------------------
+
+IoBackend* Reactor::Backend(BackendChoice choice) {
+  if (choice == BackendChoice::kAuto) choice = preferred_;
+  if (choice == BackendChoice::kIoUring && !uring_refused_) {
+    if (!uring_) {
+      std::unique_ptr<UringBackend> uring = UringBackend::Create(this, &pool_);
+      if (uring && Watch(uring.get(), &uring_handle_)) {
+        uring_ = std::move(uring);
+      } else {
+        uring_refused_ = true;  // probed once per thread; epoll from now on
+      }
+    }
+    if (uring_) return uring_.get();
+  }
+  return epoll_.get();
+}
+
+bool Reactor::Watch(IoBackend* io, uv_poll_t* handle) {
+  if (uv_poll_init(loop_, handle, io->fd()) != 0) return false;
+  open_handles_++;
+  handle->data = this;
+  uv_poll_start(handle, UV_READABLE, OnPoll);
+  if (!loop_ref_) uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  return true;
+}
+
+uint32_t Reactor::chunks_reserved() const { return uring_ ? uring_->ReservedChunks() : 0; }
+
 // ---- the loop -------------------------------------------------------------------------------
 
-void Reactor::OnPoll(uv_poll_t* handle, int, int) { static_cast<Reactor*>(handle->data)->Pump(true); }
+void Reactor::OnPoll(uv_poll_t* handle, int, int) {
+  Reactor* r = static_cast<Reactor*>(handle->data);
+  r->Pump(handle == &r->uring_handle_ ? r->uring_.get() : r->epoll_.get());
+}
 
 void Reactor::OnPrepare(uv_prepare_t* handle) {
   Reactor* r = static_cast<Reactor*>(handle->data);
   uv_prepare_stop(handle);
   uv_unref(reinterpret_cast<uv_handle_t*>(handle));
   r->prepare_active_ = false;
-  r->Pump(false);
+  r->Pump(nullptr);
 }
 
-void Reactor::Pump(bool poll) {
+void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
   napi_handle_scope scope;
   napi_open_handle_scope(env_, &scope);
-  if (poll) {
+  if (woke != nullptr) {
     stats_.wakeups++;
-    PollOnce();
+    woke->Poll();
   }
   for (int round = 0; round < kMaxRounds; ++round) {
     if (!pending_.empty()) Dispatch();
     FlushDirty();
-    if (pending_.empty() && dirty_.empty()) break;
+    epoll_->Submit();
+    if (uring_) uring_->Submit();
+    if (Idle()) break;
   }
   napi_close_handle_scope(env_, scope);
   pumping_ = false;
   Schedule();
   UpdateLoopRef();
-}
-
-void Reactor::PollOnce() {
-  // A full batch of epoll events may leave more behind; a bounded number of passes drains them.
-  for (int pass = 0; pass < 4; ++pass) {
-    const int n = poller_.Poll();
-    for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = poller_.event(i);
-      if (ev.data.u64 & kListenerToken) {
-        Listener* l = FindListener(static_cast<uint32_t>(ev.data.u64));
-        if (l != nullptr) HandleListener(l);
-        continue;
-      }
-      const uint32_t slot = static_cast<uint32_t>(ev.data.u64);
-      const uint32_t generation = static_cast<uint32_t>(ev.data.u64 >> 32);
-      // A stale event (its connection closed earlier in this batch) is dropped.
-      if (slot >= conns_.size() || conns_[slot] == nullptr || generations_[slot] != generation) continue;
-      HandleConn(conns_[slot], ev.events);
-    }
-    if (n < EpollPoller::kMaxEvents) break;
-  }
 }
 
 // Hands every pending record to JS, kMaxBatch at a time, through MakeCallback so that
@@ -205,10 +226,14 @@ void Reactor::FlushDirty() {
 
 // Work queued outside a pump (a write from a timer, a close) runs before the loop next waits.
 void Reactor::Schedule() {
-  if (pumping_ || prepare_active_ || (pending_.empty() && dirty_.empty())) return;
+  if (pumping_ || prepare_active_ || Idle()) return;
   prepare_active_ = true;
   uv_prepare_start(&prepare_handle_, OnPrepare);
   uv_ref(reinterpret_cast<uv_handle_t*>(&prepare_handle_));  // the loop must run once more for it
+}
+
+bool Reactor::Idle() const {
+  return pending_.empty() && dirty_.empty() && !(uring_ && uring_->Queued());
 }
 
 // The loop stays alive while a listener or a connection is open, like net.Server and net.Socket.
@@ -216,29 +241,19 @@ void Reactor::UpdateLoopRef() {
   const bool want = conn_count_ > 0 || listener_count_ > 0;
   if (want == loop_ref_) return;
   loop_ref_ = want;
-  if (want) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(&poll_handle_));
-  } else {
-    uv_unref(reinterpret_cast<uv_handle_t*>(&poll_handle_));
+  for (uv_poll_t* h : {&epoll_handle_, &uring_handle_}) {
+    if (h == &uring_handle_ && !uring_) continue;
+    if (want) {
+      uv_ref(reinterpret_cast<uv_handle_t*>(h));
+    } else {
+      uv_unref(reinterpret_cast<uv_handle_t*>(h));
+    }
   }
 }
 
 void Reactor::Emit(EventType type, int32_t id, int32_t a, int32_t b, int32_t c) {
   pending_.push_back({type, id, a, b, c});
   Schedule();
-}
-
-void Reactor::EmitData(Conn* c, int32_t chunk, uint32_t offset, uint32_t len) {
-  if (!pending_.empty()) {
-    Event& last = pending_.back();
-    if (last.type == kEventData && last.id == static_cast<int32_t>(c->slot) && last.a == chunk &&
-        static_cast<uint32_t>(last.b + last.c) == offset) {
-      last.c += static_cast<int32_t>(len);
-      return;
-    }
-  }
-  Emit(kEventData, static_cast<int32_t>(c->slot), chunk, static_cast<int32_t>(offset),
-       static_cast<int32_t>(len));
 }
 
 // ---- timers ---------------------------------------------------------------------------------
@@ -278,8 +293,7 @@ void Reactor::Sweep() {
   for (Listener* l : listeners_) {
     if (l == nullptr || !l->paused) continue;
     l->paused = false;
-    poller_.Modify(l->fd, EPOLLIN, kListenerToken | l->id);
-    HandleListener(l);
+    l->io->ResumeListener(l);
     listener_paused = listener_paused || l->paused;
   }
   if (listener_paused) shortest = std::min(shortest, kListenerRetryMs * 4);
@@ -311,6 +325,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
   const int fd = OpenListener(addr, backlog, reuse_port, ipv6_only);
   if (fd < 0) return fd;
   Listener* l = new Listener{fd, 0, opts, path, addr};
+  l->io = Backend(opts.backend);
   if (addr.family() != AF_UNIX) LocalAddress(fd, &l->addr);
   auto it = std::find(listeners_.begin(), listeners_.end(), nullptr);
   l->id = static_cast<uint32_t>(it - listeners_.begin());
@@ -319,7 +334,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
   } else {
     *it = l;
   }
-  const int err = poller_.Add(fd, EPOLLIN, kListenerToken | l->id);
+  const int err = l->io->AddListener(l);
   if (err != 0) {
     listeners_[l->id] = nullptr;
     close(fd);
@@ -334,47 +349,45 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
 Listener* Reactor::FindListener(uint32_t id) { return id < listeners_.size() ? listeners_[id] : nullptr; }
 
 void Reactor::CloseListener(Listener* l) {
-  poller_.Remove(l->fd);
+  l->io->RemoveListener(l);
   close(l->fd);
+  l->fd = -1;  // tells a late accept completion that the listener is gone
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
-  delete l;
+  if (l->io_ops != 0) {
+    closed_listeners_.insert(l);
+  } else {
+    delete l;
+  }
   listener_count_--;
   UpdateLoopRef();
 }
 
-void Reactor::HandleListener(Listener* l) {
-  for (uint32_t i = 0; i < kAcceptBudget; ++i) {
-    SocketAddress peer;
-    peer.len = sizeof peer.storage;
-    const int fd = accept4(l->fd, reinterpret_cast<sockaddr*>(&peer.storage), &peer.len,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        // Out of descriptors: stop watching (level triggering would spin) and retry later. The
-        // pending connections wait in the backlog; the ones already open keep being served.
-        l->paused = true;
-        poller_.Modify(l->fd, 0, kListenerToken | l->id);
-        UpdateTimer(kListenerRetryMs * 4);
-      }
-      return;  // EAGAIN: drained
-    }
-    stats_.accepts++;
-    if (l->addr.family() != AF_UNIX && l->opts.no_delay) SetNoDelay(fd, true);
-    Conn* c = AddConn(fd, l->opts, ConnState::kOpen);
-    if (c == nullptr) {
-      close(fd);
-      continue;
-    }
-    c->peer = peer;
-    Emit(kEventAccept, static_cast<int32_t>(c->slot), static_cast<int32_t>(l->id));
+void Reactor::ListenerDone(Listener* l) {
+  if (closed_listeners_.erase(l) != 0) delete l;
+}
+
+void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
+  stats_.accepts++;
+  if (l->addr.family() != AF_UNIX && l->opts.no_delay) SetNoDelay(fd, true);
+  Conn* c = AddConn(fd, l->opts, ConnState::kOpen, l->io);
+  if (c == nullptr) {
+    close(fd);
+    return;
   }
+  c->peer = peer;
+  Emit(kEventAccept, static_cast<int32_t>(c->slot), static_cast<int32_t>(l->id));
+}
+
+// The pending connections wait in the backlog; the ones already open keep being served.
+void Reactor::AcceptFailed(Listener* l) {
+  l->paused = true;
+  UpdateTimer(kListenerRetryMs * 4);
 }
 
 // ---- connections ----------------------------------------------------------------------------
 
-Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state) {
+Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io) {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -386,9 +399,9 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state) {
   }
   Conn* c = new Conn(&pool_, slot, fd, opts);
   c->state = state;
+  c->io = io;
   c->last_active = Now();
-  c->events = c->DesiredEvents();
-  if (poller_.Add(fd, c->events, Token(generations_[slot], slot)) != 0) {
+  if (io->AddConn(c) != 0) {
     delete c;
     free_slots_.push_back(slot);
     return nullptr;
@@ -406,7 +419,7 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
   bool in_progress = false;
   const int fd = OpenConnection(addr, &in_progress);
   if (fd < 0) return fd;
-  Conn* c = AddConn(fd, opts, in_progress ? ConnState::kConnecting : ConnState::kOpen);
+  Conn* c = AddConn(fd, opts, ConnState::kConnecting, Backend(opts.backend));
   if (c == nullptr) {
     close(fd);
     return -ENOMEM;
@@ -418,58 +431,43 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
       UpdateTimer(timeout_ms);
     }
   } else {
-    FinishConnect(c);
+    Connected(c);
   }
   return static_cast<int>(c->slot);
 }
 
-void Reactor::FinishConnect(Conn* c) {
+void Reactor::Connected(Conn* c) {
   c->state = ConnState::kOpen;
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
   Emit(kEventConnect, static_cast<int32_t>(c->slot));
-  UpdateInterest(c);
+  c->io->Update(c);
   if (!c->out.empty() || c->write_ended) MarkDirty(c);
 }
 
-void Reactor::HandleConn(Conn* c, uint32_t events) {
-  if (c->state == ConnState::kClosed) return;
-  if (c->state == ConnState::kConnecting) {
-    const int err = PendingError(c->fd);
-    if (err != 0) {
-      CloseConn(c, kCloseError, err);
-    } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-      FinishConnect(c);
-    }
-    return;
-  }
-  // Read before acting on a hang-up, so that bytes sent before a FIN are delivered first. A
-  // hang-up or an error means reading to the end (or to the error) now.
-  const bool hangup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
-  if ((events & EPOLLIN) || hangup) ReadConn(c, hangup);
-  if (c->state == ConnState::kClosed) return;
-  if (events & EPOLLERR) {
-    const int err = PendingError(c->fd);
-    if (err != 0) {
-      CloseConn(c, kCloseError, err);
+void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
+  stats_.bytes_read += n;
+  c->last_active = Now();
+  // Reads that continue the previous record (same connection, same chunk, adjacent) extend it.
+  if (!pending_.empty()) {
+    Event& last = pending_.back();
+    if (last.type == kEventData && last.id == static_cast<int32_t>(c->slot) && last.a == chunk &&
+        static_cast<uint32_t>(last.b + last.c) == offset) {
+      last.c += static_cast<int32_t>(n);
       return;
     }
   }
-  // Both directions are shut (our FIN and the peer's, or a reset without an error left).
-  if ((events & EPOLLHUP) && c->peer_ended) {
-    CloseConn(c, kClosePeer, 0);
-    return;
-  }
-  if ((events & EPOLLOUT) && c->want_write) {
-    c->want_write = false;
-    FlushConn(c);
-  }
+  Emit(kEventData, static_cast<int32_t>(c->slot), chunk, static_cast<int32_t>(offset), static_cast<int32_t>(n));
 }
 
-// Reads into the tail of the input chain until the socket is drained, the per-wake-up budget is
-// spent, or (unless reading to the end after a hang-up) the input limit is reached.
-void Reactor::ReadConn(Conn* c, bool to_eof) {
+void Reactor::PeerEnded(Conn* c) {
+  c->peer_ended = true;
+  Emit(kEventEnd, static_cast<int32_t>(c->slot));
+  MarkDirty(c);  // the flush decides whether the connection closes now
+}
+
+void Reactor::ReadSync(Conn* c, bool to_eof) {
   size_t budget = kReadBudget;
   while (!c->peer_ended && (to_eof || c->Reading())) {
     uint32_t space = 0;
@@ -483,9 +481,7 @@ void Reactor::ReadConn(Conn* c, bool to_eof) {
     if (n > 0) {
       const uint32_t offset = static_cast<uint32_t>(dst - pool_.Data(c->in.TailChunk()));
       c->in.Commit(static_cast<uint32_t>(n));
-      EmitData(c, c->in.TailChunk(), offset, static_cast<uint32_t>(n));
-      stats_.bytes_read += static_cast<uint64_t>(n);
-      c->last_active = Now();
+      Received(c, c->in.TailChunk(), offset, static_cast<uint32_t>(n));
       // A read that did not fill its buffer has most likely drained the socket; level triggering
       // reports whatever comes next, so the EAGAIN read is saved.
       if (static_cast<uint32_t>(n) < space && !to_eof) break;
@@ -494,9 +490,7 @@ void Reactor::ReadConn(Conn* c, bool to_eof) {
     }
     c->in.TrimTail();
     if (n == 0) {
-      c->peer_ended = true;
-      Emit(kEventEnd, static_cast<int32_t>(c->slot));
-      MarkDirty(c);  // the flush decides whether the connection closes now
+      PeerEnded(c);
       break;
     }
     if (errno == EINTR) continue;
@@ -504,36 +498,20 @@ void Reactor::ReadConn(Conn* c, bool to_eof) {
     CloseConn(c, kCloseError, errno);
     return;
   }
-  UpdateInterest(c);
+  c->io->Update(c);
 }
 
-// Sends the output chain in vectored calls (IOV_MAX segments each) until it is empty or the kernel
-// pushes back; then applies end(), drain and the close that follows the peer's FIN.
+void Reactor::Sent(Conn* c, size_t n) {
+  c->out.Consume(n);
+  stats_.bytes_written += n;
+  c->last_active = Now();
+}
+
 void Reactor::FlushConn(Conn* c) {
   if (c->state != ConnState::kOpen) return;
-  struct iovec iov[kIovMax];
-  while (!c->out.empty() && !c->want_write) {
-    const int count = c->out.FillIovecs(iov, kIovMax);
-    size_t requested = 0;
-    for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
-    // write/writev rather than sendmsg(MSG_NOSIGNAL): cheaper, and Node ignores SIGPIPE.
-    const ssize_t n = count == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, count);
-    stats_.write_calls++;
-    if (n >= 0) {
-      c->out.Consume(static_cast<size_t>(n));
-      stats_.bytes_written += static_cast<uint64_t>(n);
-      c->last_active = Now();
-      // A short write means the socket buffer is full: wait for EPOLLOUT rather than try again.
-      if (static_cast<size_t>(n) < requested) c->want_write = true;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      c->want_write = true;
-      break;
-    }
-    CloseConn(c, kCloseError, errno);
-    return;
+  if (!c->out.empty()) {
+    c->io->Send(c);
+    if (c->state != ConnState::kOpen) return;
   }
   if (c->need_drain && c->out.length() < c->opts.high_water_mark) {
     c->need_drain = false;
@@ -549,17 +527,17 @@ void Reactor::FlushConn(Conn* c) {
       return;
     }
   }
-  UpdateInterest(c);
+  c->io->Update(c);
 }
 
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
   const size_t unsent = c->out.length();
   c->state = ConnState::kClosed;
-  poller_.Remove(c->fd);
+  c->io->RemoveConn(c);
   close(c->fd);
   c->fd = -1;
-  c->out.Clear();
+  if (c->io_ops == 0) c->out.Clear();  // else a send still uses it; freed with the connection
   conn_count_--;
   UpdateLoopRef();
   // The input chain stays until JS has seen the close: onClose may still read what arrived.
@@ -569,18 +547,19 @@ void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
 void Reactor::ReleaseSlot(uint32_t slot) {
   Conn* c = conns_[slot];
   if (c == nullptr || c->state != ConnState::kClosed) return;
-  delete c;
   conns_[slot] = nullptr;
   generations_[slot]++;
   free_slots_.push_back(slot);
+  if (c->io_ops != 0) {
+    c->orphaned = true;
+    orphans_.insert(c);
+  } else {
+    delete c;
+  }
 }
 
-void Reactor::UpdateInterest(Conn* c) {
-  if (c->state == ConnState::kClosed) return;
-  const uint32_t want = c->DesiredEvents();
-  if (want == c->events) return;
-  c->events = want;
-  poller_.Modify(c->fd, want, Token(generations_[c->slot], c->slot));
+void Reactor::ConnDone(Conn* c) {
+  if (c->orphaned && orphans_.erase(c) != 0) delete c;
 }
 
 void Reactor::MarkDirty(Conn* c) {
@@ -634,18 +613,18 @@ void Reactor::End(Conn* c) {
 }
 
 void Reactor::Close(Conn* c) {
-  if (c->state == ConnState::kOpen) FlushConn(c);
+  if (c->state == ConnState::kOpen) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }
 
 void Reactor::Release(Conn* c, size_t n) {
   c->in.Consume(n);
-  UpdateInterest(c);
+  c->io->Update(c);
 }
 
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
-  UpdateInterest(c);
+  c->io->Update(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

@@ -1,21 +1,24 @@
 // The reactor: one per JS thread, driven from Node's own loop.
 //
-// Node's loop watches the epoll fd with a uv_poll_t. On a wake-up the reactor drains every ready
-// event (accepts, reads into input chains, peer closes) into one batch, hands the batch to JS in
-// ONE call, then flushes every connection with output: one sendmsg per connection. Writes made
+// Node's loop watches each backend's fd (the epoll fd; the io_uring ring) with a uv_poll_t. On a
+// wake-up the reactor gathers every ready event (accepts, input, peer closes) into one batch,
+// hands the batch to JS in ONE call, then flushes every connection with output once. Writes made
 // outside a batch (a timer, a promise) are flushed by a uv_prepare_t before the loop next waits.
+// The backends (io_backend.h) move the bytes; everything else lives here and is shared by both.
 #pragma once
 
 #include <node_api.h>
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "connection.h"
-#include "epoll_poller.h"
 #include "events.h"
+#include "io_backend.h"
 #include "slab.h"
 
 namespace ringpoll {
@@ -26,12 +29,15 @@ struct Listener {
   ConnOptions opts;   // given to every accepted connection
   std::string path;   // a Unix socket's path, unlinked on close
   SocketAddress addr; // as bound (the real port after port 0)
+  IoBackend* io = nullptr;
   bool paused = false;  // accept hit EMFILE/ENFILE; retried by the timer
+  uint8_t io_ops = 0;   // operations in flight that use this listener (io_uring only)
 };
 
 struct ReactorStats {
   uint64_t bytes_read = 0, bytes_written = 0, read_calls = 0, write_calls = 0, accepts = 0;
   uint64_t wakeups = 0, dispatches = 0;  // loop wake-ups handled, calls into JS
+  uint64_t submits = 0;                  // io_uring_enter calls
 };
 
 class Reactor {
@@ -40,15 +46,21 @@ class Reactor {
   static constexpr uint32_t kCopyThreshold = 8192;  // smaller writes are copied, larger linked
 
   // nullptr (with a JS exception pending) when the epoll fd or the loop handles cannot be made.
-  static Reactor* Create(napi_env env, napi_value dispatch);
+  // `preferred` is what BackendChoice::kAuto means on this thread.
+  static Reactor* Create(napi_env env, napi_value dispatch, BackendChoice preferred);
   ~Reactor();
 
   napi_value events_array() const;  // the shared Int32Array of records
   SlabPool& pool() { return pool_; }
-  const ReactorStats& stats() const { return stats_; }
+  ReactorStats& stats() { return stats_; }
   // Connections not closed yet (a closed one may wait for JS to see its close record).
   uint32_t connection_count() const { return conn_count_; }
   uint32_t listener_count() const { return listener_count_; }
+  // The backend kAuto resolves to (after any fallback).
+  const char* default_backend() { return Backend(BackendChoice::kAuto)->name(); }
+  // Chunks held by connections and JS, and chunks the backends hold for input yet to arrive.
+  uint32_t chunks_in_use() const { return pool_.chunks_in_use() - chunks_reserved(); }
+  uint32_t chunks_reserved() const;
 
   // Listeners. Listen returns the listener id or -errno.
   int Listen(const SocketAddress& addr, int backlog, bool reuse_port, bool ipv6_only,
@@ -71,6 +83,29 @@ class Reactor {
   void SetPaused(Conn* c, bool paused);
   void SetIdleTimeout(Conn* c, uint32_t ms);
 
+  // ---- called by the backends ----
+  void Accepted(Listener* l, int fd, const SocketAddress& peer);
+  // accept failed for want of descriptors or memory: stop accepting and retry from the timer.
+  void AcceptFailed(Listener* l);
+  void Connected(Conn* c);
+  // `n` bytes at chunk:offset were appended to c->in.
+  void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
+  void PeerEnded(Conn* c);
+  void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
+  // Both directions are shut (our FIN and the peer's) without an error.
+  void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
+  // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
+  // reading to the end after a hang-up) the input limit is reached.
+  void ReadSync(Conn* c, bool to_eof);
+  // The kernel took `n` bytes of output.
+  void Sent(Conn* c, size_t n);
+  // Sends what is queued, then reports drain and applies end() and the close after the peer's FIN.
+  void FlushConn(Conn* c);
+  void ListenerDone(Listener* l);
+  void ConnDone(Conn* c);
+  // Work was queued outside a pump: make sure one runs before the loop next waits.
+  void Schedule();
+
  private:
   Reactor(napi_env env);
   static void OnPoll(uv_poll_t* handle, int status, int events);
@@ -78,37 +113,37 @@ class Reactor {
   static void OnTimer(uv_timer_t* handle);
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
 
-  // One turn: poll (optionally), then dispatch and flush until nothing is left.
-  void Pump(bool poll);
-  void PollOnce();
+  // The backend for a choice, made on first use; io_uring falls back to epoll when refused.
+  IoBackend* Backend(BackendChoice choice);
+  bool Watch(IoBackend* io, uv_poll_t* handle);
+
+  // One turn: poll `woke` (if any), then dispatch, flush and submit until nothing is left.
+  void Pump(IoBackend* woke);
   void Dispatch();
   void FlushDirty();
-  void Schedule();
+  bool Idle() const;  // nothing to dispatch, flush or submit
   void UpdateLoopRef();
   void Sweep();
   void UpdateTimer(uint32_t ms);
 
-  void HandleListener(Listener* l);
-  void HandleConn(Conn* c, uint32_t events);
-  void FinishConnect(Conn* c);
-  void ReadConn(Conn* c, bool to_eof);
-  void FlushConn(Conn* c);
   void CloseConn(Conn* c, CloseReason reason, int err);
   void ReleaseSlot(uint32_t slot);
-  Conn* AddConn(int fd, const ConnOptions& opts, ConnState state);
-  void UpdateInterest(Conn* c);
+  Conn* AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io);
   void MarkDirty(Conn* c);
   void Emit(EventType type, int32_t id, int32_t a = 0, int32_t b = 0, int32_t c = 0);
-  void EmitData(Conn* c, int32_t chunk, uint32_t offset, uint32_t len);
   uint64_t Now() const { return uv_now(loop_); }
 
   napi_env env_;
   uv_loop_t* loop_ = nullptr;
-  EpollPoller poller_;
   SlabPool pool_;
   ReactorStats stats_;
+  BackendChoice preferred_ = BackendChoice::kEpoll;
+  std::unique_ptr<IoBackend> epoll_;
+  std::unique_ptr<IoBackend> uring_;
+  bool uring_refused_ = false;       // the io_uring probe failed: kIoUring means epoll
 
-  uv_poll_t poll_handle_;
+  uv_poll_t epoll_handle_;
+  uv_poll_t uring_handle_;
   uv_prepare_t prepare_handle_;
   uv_timer_t timer_handle_;
   int open_handles_ = 0;  // loop handles not yet closed (teardown waits for them)
@@ -124,7 +159,9 @@ class Reactor {
   std::vector<Conn*> conns_;         // by slot; nullptr when free
   std::vector<uint32_t> generations_;
   std::vector<uint32_t> free_slots_;
+  std::unordered_set<Conn*> orphans_;  // closed and seen by JS, still used by the backend
   std::vector<Listener*> listeners_;
+  std::unordered_set<Listener*> closed_listeners_;  // closed, still used by the backend
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
   uint32_t conn_count_ = 0;

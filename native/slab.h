@@ -29,6 +29,7 @@ class SlabPool {
   int32_t Alloc();
   void Ref(int32_t chunk) { refs_[chunk]++; }
   void Unref(int32_t chunk);
+  uint16_t refs(int32_t chunk) const { return refs_[chunk]; }
 
   char* Data(int32_t chunk) const {
     return slabs_[chunk / kChunksPerSlab].data + (chunk % kChunksPerSlab) * kChunkSize;

@@ -108,6 +108,12 @@ int LocalAddress(int fd, SocketAddress* out) {
   return getsockname(fd, reinterpret_cast<sockaddr*>(&out->storage), &out->len) == 0 ? 0 : -errno;
 }
 
+int PeerAddress(int fd, SocketAddress* out) {
+  *out = SocketAddress{};
+  out->len = sizeof out->storage;
+  return getpeername(fd, reinterpret_cast<sockaddr*>(&out->storage), &out->len) == 0 ? 0 : -errno;
+}
+
 static void SetProperty(napi_env env, napi_value obj, const char* key, napi_value value) {
   napi_set_named_property(env, obj, key, value);
 }

@@ -31,6 +31,7 @@ int SetKeepAlive(int fd, bool on, int idle_seconds);
 // The pending error of a socket (SO_ERROR), as a positive errno or 0.
 int PendingError(int fd);
 int LocalAddress(int fd, SocketAddress* out);
+int PeerAddress(int fd, SocketAddress* out);
 
 // { address, family: 'IPv4' | 'IPv6', port } or { path } for a Unix socket.
 napi_value AddressToJs(napi_env env, const SocketAddress& addr);

@@ -1,0 +1,181 @@
+#include "epoll_backend.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "reactor.h"
+
+namespace ringpoll {
+
+namespace {
+
+constexpr uint32_t kAcceptBudget = 1024;  // accepts per listener per wake-up
+constexpr uintptr_t kListenerTag = 1;     // epoll data: a Listener* with this bit, else a Conn*
+
+// The interest a connection's state calls for (level-triggered).
+uint32_t DesiredEvents(const Conn* c) {
+  if (c->state == ConnState::kConnecting) return EPOLLOUT;
+  if (c->state == ConnState::kClosed) return 0;
+  uint32_t ev = 0;
+  // After the peer's FIN, EPOLLIN and EPOLLRDHUP stay set for good under level triggering, so
+  // both are dropped; EPOLLHUP and EPOLLERR are always reported.
+  if (!c->peer_ended) ev |= EPOLLRDHUP;
+  if (c->Reading()) ev |= EPOLLIN;
+  if (c->want_write) ev |= EPOLLOUT;
+  return ev;
+}
+
+int Control(int epfd, int op, int fd, uint32_t events, uintptr_t data) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = data;
+  return epoll_ctl(epfd, op, fd, &ev) == 0 ? 0 : -errno;
+}
+
+}  // namespace
+
+EpollBackend::EpollBackend(Reactor* reactor) : reactor_(reactor), fd_(epoll_create1(EPOLL_CLOEXEC)) {
+  if (fd_ < 0) fd_ = -errno;
+}
+
+EpollBackend::~EpollBackend() {
+  if (fd_ >= 0) close(fd_);
+}
+
+// ---- listeners ------------------------------------------------------------------------------
+
+int EpollBackend::AddListener(Listener* l) {
+  return Control(fd_, EPOLL_CTL_ADD, l->fd, EPOLLIN, reinterpret_cast<uintptr_t>(l) | kListenerTag);
+}
+
+void EpollBackend::ResumeListener(Listener* l) {
+  Control(fd_, EPOLL_CTL_MOD, l->fd, EPOLLIN, reinterpret_cast<uintptr_t>(l) | kListenerTag);
+  Accept(l);
+}
+
+void EpollBackend::RemoveListener(Listener* l) { epoll_ctl(fd_, EPOLL_CTL_DEL, l->fd, nullptr); }
+
+void EpollBackend::Accept(Listener* l) {
+  for (uint32_t i = 0; i < kAcceptBudget; ++i) {
+    SocketAddress peer;
+    peer.len = sizeof peer.storage;
+    const int fd = accept4(l->fd, reinterpret_cast<sockaddr*>(&peer.storage), &peer.len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      reactor_->Accepted(l, fd, peer);
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      // Out of descriptors: stop watching (level triggering would spin) until the retry.
+      Control(fd_, EPOLL_CTL_MOD, l->fd, 0, reinterpret_cast<uintptr_t>(l) | kListenerTag);
+      reactor_->AcceptFailed(l);
+    }
+    return;  // EAGAIN: drained
+  }
+}
+
+// ---- connections ----------------------------------------------------------------------------
+
+int EpollBackend::AddConn(Conn* c) {
+  c->events = DesiredEvents(c);
+  return Control(fd_, EPOLL_CTL_ADD, c->fd, c->events, reinterpret_cast<uintptr_t>(c));
+}
+
+void EpollBackend::Update(Conn* c) {
+  if (c->state == ConnState::kClosed) return;
+  const uint32_t want = DesiredEvents(c);
+  if (want == c->events) return;
+  c->events = want;
+  Control(fd_, EPOLL_CTL_MOD, c->fd, want, reinterpret_cast<uintptr_t>(c));
+}
+
+void EpollBackend::RemoveConn(Conn* c) { epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nullptr); }
+
+// Writes the output chain until it is empty or the kernel pushes back.
+void EpollBackend::Send(Conn* c) {
+  struct iovec iov[IOV_MAX];
+  while (!c->out.empty() && !c->want_write) {
+    const int count = c->out.FillIovecs(iov, IOV_MAX);
+    size_t requested = 0;
+    for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
+    // write/writev rather than sendmsg(MSG_NOSIGNAL): cheaper, and Node ignores SIGPIPE.
+    const ssize_t n = count == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, count);
+    reactor_->stats().write_calls++;
+    if (n >= 0) {
+      reactor_->Sent(c, static_cast<size_t>(n));
+      // A short write means the socket buffer is full: wait for EPOLLOUT rather than try again.
+      if (static_cast<size_t>(n) < requested) c->want_write = true;
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      c->want_write = true;
+      break;
+    }
+    reactor_->Failed(c, errno);
+    return;
+  }
+}
+
+// ---- readiness ------------------------------------------------------------------------------
+
+void EpollBackend::Poll() {
+  // A full batch of events may leave more behind; a bounded number of passes drains them. The
+  // objects behind the events stay allocated until the batch has been dispatched to JS, so an
+  // event for a connection closed earlier in the same pass finds it closed, not freed.
+  for (int pass = 0; pass < 4; ++pass) {
+    int n;
+    do {
+      n = epoll_wait(fd_, events_, kMaxEvents, 0);
+    } while (n < 0 && errno == EINTR);
+    for (int i = 0; i < n; ++i) {
+      const uintptr_t data = events_[i].data.u64;
+      if (data & kListenerTag) {
+        Accept(reinterpret_cast<Listener*>(data & ~kListenerTag));
+      } else {
+        HandleConn(reinterpret_cast<Conn*>(data), events_[i].events);
+      }
+    }
+    if (n < kMaxEvents) break;
+  }
+}
+
+void EpollBackend::HandleConn(Conn* c, uint32_t events) {
+  if (c->state == ConnState::kClosed) return;
+  if (c->state == ConnState::kConnecting) {
+    const int err = PendingError(c->fd);
+    if (err != 0) {
+      reactor_->Failed(c, err);
+    } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      reactor_->Connected(c);
+    }
+    return;
+  }
+  // Read before acting on a hang-up, so that bytes sent before a FIN are delivered first. A
+  // hang-up or an error means reading to the end (or to the error) now.
+  const bool hangup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+  if ((events & EPOLLIN) || hangup) reactor_->ReadSync(c, hangup);
+  if (c->state == ConnState::kClosed) return;
+  if (events & EPOLLERR) {
+    const int err = PendingError(c->fd);
+    if (err != 0) {
+      reactor_->Failed(c, err);
+      return;
+    }
+  }
+  // Both directions are shut (our FIN and the peer's, or a reset without an error left).
+  if ((events & EPOLLHUP) && c->peer_ended) {
+    reactor_->PeerClosed(c);
+    return;
+  }
+  if ((events & EPOLLOUT) && c->want_write) {
+    c->want_write = false;
+    reactor_->FlushConn(c);
+  }
+}
+
+}  // namespace ringpoll
