@@ -29,7 +29,7 @@ export interface ConnectionOptions {
   allowHalfOpen?: boolean
   /**
    * The I/O backend: 'epoll', 'io_uring', or 'auto' (the default: RINGPOLL_BACKEND if set, else
-   * epoll). io_uring falls back to epoll where the kernel refuses it; `server.backend` says which.
+   * io_uring). io_uring falls back to epoll where the kernel refuses it; `server.backend` says which.
    */
   backend?: Backend
 }

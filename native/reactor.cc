@@ -29,7 +29,8 @@ Reactor::Reactor(napi_env env) : env_(env), pool_(env) {}
 
 Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice preferred) {
   Reactor* r = new Reactor(env);
-  r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kEpoll : preferred;
+  // 'auto' is io_uring wherever the kernel allows it (Backend() falls back to epoll otherwise).
+  r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kIoUring : preferred;
   const char* failure = nullptr;
   auto epoll = std::make_unique<EpollBackend>(r);
   if (epoll->fd() < 0) failure = "epoll_create1 failed";

@@ -137,7 +137,7 @@ class Reactor {
   uv_loop_t* loop_ = nullptr;
   SlabPool pool_;
   ReactorStats stats_;
-  BackendChoice preferred_ = BackendChoice::kEpoll;
+  BackendChoice preferred_ = BackendChoice::kIoUring;  // what kAuto means
   std::unique_ptr<IoBackend> epoll_;
   std::unique_ptr<IoBackend> uring_;
   bool uring_refused_ = false;       // the io_uring probe failed: kIoUring means epoll

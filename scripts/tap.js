@@ -1,24 +1,46 @@
 #!/usr/bin/env node
-// Runs tap with the given arguments and ends its output with a plain `N passed, N failed` line,
+// Runs the tap suite once per backend (RINGPOLL_BACKEND=epoll, then io_uring; RINGPOLL_BACKENDS
+// narrows the list) with the given arguments, and ends with a plain `N passed, N failed` line,
 // which CI reads (tap's own summary is `# { total: N, pass: N }`).
 'use strict'
 const { spawn } = require('node:child_process')
 const { join } = require('node:path')
 
 const tap = join(__dirname, '..', 'node_modules', '.bin', 'tap')
-const child = spawn(tap, process.argv.slice(2), {
-  stdio: ['inherit', 'pipe', 'inherit'],
-})
-let tail = ''
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk)
-  tail = (tail + chunk.toString()).slice(-4096)
-})
-child.on('close', (code) => {
-  const summary = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?/.exec(tail)
-  if (summary) {
-    const failed = summary[3] ? Number(summary[3]) : Number(summary[1]) - Number(summary[2])
-    console.log(`${summary[2]} passed, ${failed} failed`)
+const backends = (process.env.RINGPOLL_BACKENDS || 'epoll io_uring').split(/[\s,]+/).filter(Boolean)
+
+function run(backend) {
+  return new Promise((resolve) => {
+    console.log(`# ---- backend: ${backend}`)
+    const child = spawn(tap, process.argv.slice(2), {
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env: { ...process.env, RINGPOLL_BACKEND: backend },
+    })
+    let tail = ''
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk)
+      tail = (tail + chunk.toString()).slice(-4096)
+    })
+    child.on('close', (code) => {
+      const summary = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?/.exec(tail)
+      const passed = summary ? Number(summary[2]) : 0
+      const failed = summary ? (summary[3] ? Number(summary[3]) : Number(summary[1]) - passed) : 0
+      console.log(`# ${backend}: ${passed} passed, ${failed} failed`)
+      resolve({ passed, failed, code: code ?? 1 })
+    })
+  })
+}
+
+;(async () => {
+  let passed = 0
+  let failed = 0
+  let code = 0
+  for (const backend of backends) {
+    const r = await run(backend)
+    passed += r.passed
+    failed += r.failed
+    if (r.code !== 0) code = r.code
   }
-  process.exit(code ?? 1)
-})
+  console.log(`${passed} passed, ${failed} failed`)
+  process.exit(code)
+})()

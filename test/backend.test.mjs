@@ -40,7 +40,7 @@ t.test('epoll and io_uring connections share one thread', async (t) => {
 })
 
 t.test('RINGPOLL_BACKEND sets what auto means', async (t) => {
-  const expected = process.env.RINGPOLL_BACKEND === 'io_uring' ? 'io_uring' : 'epoll'
+  const expected = process.env.RINGPOLL_BACKEND === 'epoll' ? 'epoll' : 'io_uring'
   t.equal(stats().backend, expected)
   const s = createServer({})
   await s.listen({ port: 0, host: '127.0.0.1' })
