@@ -58,10 +58,12 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
   r->events_ = static_cast<Event*>(data);
 
   uv_prepare_init(r->loop_, &r->prepare_handle_);
+  uv_idle_init(r->loop_, &r->idle_handle_);
   uv_timer_init(r->loop_, &r->timer_handle_);
-  r->open_handles_ += 2;
-  r->prepare_handle_.data = r->timer_handle_.data = r;
+  r->open_handles_ += 3;
+  r->prepare_handle_.data = r->idle_handle_.data = r->timer_handle_.data = r;
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&r->idle_handle_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->timer_handle_));
   r->loop_ref_ = true;
   r->UpdateLoopRef();
@@ -105,6 +107,7 @@ void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&r->epoll_handle_), closed);
   if (r->uring_) uv_close(reinterpret_cast<uv_handle_t*>(&r->uring_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&r->idle_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
 }
 
@@ -159,6 +162,14 @@ void Reactor::OnPrepare(uv_prepare_t* handle) {
   r->Pump(nullptr);
 }
 
+void Reactor::OnIdle(uv_idle_t* handle) {
+  Reactor* r = static_cast<Reactor*>(handle->data);
+  uv_idle_stop(handle);
+  uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  r->idle_active_ = false;
+  r->Pump(nullptr);
+}
+
 void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
@@ -177,7 +188,14 @@ void Reactor::Pump(IoBackend* woke) {
   }
   napi_close_handle_scope(env_, scope);
   pumping_ = false;
-  Schedule();
+  // Out of rounds with work left (io_uring completions can keep a pump going): yield to the loop
+  // for one turn, without letting it block. A prepare started here would run only after the
+  // loop's next wait, which may be long.
+  if (!Idle() && !idle_active_) {
+    idle_active_ = true;
+    uv_idle_start(&idle_handle_, OnIdle);
+    uv_ref(reinterpret_cast<uv_handle_t*>(&idle_handle_));
+  }
   UpdateLoopRef();
 }
 
@@ -227,7 +245,7 @@ void Reactor::FlushDirty() {
 
 // Work queued outside a pump (a write from a timer, a close) runs before the loop next waits.
 void Reactor::Schedule() {
-  if (pumping_ || prepare_active_ || Idle()) return;
+  if (pumping_ || prepare_active_ || idle_active_ || Idle()) return;
   prepare_active_ = true;
   uv_prepare_start(&prepare_handle_, OnPrepare);
   uv_ref(reinterpret_cast<uv_handle_t*>(&prepare_handle_));  // the loop must run once more for it

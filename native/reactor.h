@@ -110,6 +110,7 @@ class Reactor {
   Reactor(napi_env env);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnPrepare(uv_prepare_t* handle);
+  static void OnIdle(uv_idle_t* handle);
   static void OnTimer(uv_timer_t* handle);
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
 
@@ -145,6 +146,7 @@ class Reactor {
   uv_poll_t epoll_handle_;
   uv_poll_t uring_handle_;
   uv_prepare_t prepare_handle_;
+  uv_idle_t idle_handle_;  // a pump that stopped with work left goes on without the loop blocking
   uv_timer_t timer_handle_;
   int open_handles_ = 0;  // loop handles not yet closed (teardown waits for them)
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
@@ -170,6 +172,7 @@ class Reactor {
 
   bool pumping_ = false;
   bool prepare_active_ = false;
+  bool idle_active_ = false;
   bool loop_ref_ = true;
 };
 

@@ -15,7 +15,7 @@ namespace ringpoll {
 namespace {
 
 constexpr unsigned kDefaultEntries = 1024;  // submission queue; the completion queue is 4x
-constexpr unsigned kBuffers = 256;          // receive buffers (slab chunks) in the ring
+constexpr unsigned kDefaultBuffers = 256;   // receive buffers (slab chunks) in the ring
 constexpr uint16_t kBufferGroup = 0;
 
 // user_data = object pointer | kind. Conn and Listener are 8-byte aligned, leaving 3 bits.
@@ -35,13 +35,15 @@ enum : uint8_t {
 
 uintptr_t Tag(const void* p, Kind kind) { return reinterpret_cast<uintptr_t>(p) | kind; }
 
-unsigned EntriesFromEnvironment() {
-  // RINGPOLL_URING_ENTRIES sizes the submission queue (a power of two up to 32768). A size the
-  // kernel refuses makes the io_uring probe fail, which is how the tests force the fallback.
-  const char* s = getenv("RINGPOLL_URING_ENTRIES");
-  if (s == nullptr || *s == '\0') return kDefaultEntries;
+// Sizes for tests and tuning: RINGPOLL_URING_ENTRIES (the submission queue) and
+// RINGPOLL_URING_BUFFERS (the buffer ring), powers of two up to 32768. A size the kernel refuses
+// makes the probe fail, which is how the tests force the fallback to epoll; a tiny buffer ring is
+// how they make receives run out of buffers.
+unsigned SizeFromEnvironment(const char* name, unsigned fallback) {
+  const char* s = getenv(name);
+  if (s == nullptr || *s == '\0') return fallback;
   const unsigned long n = strtoul(s, nullptr, 10);
-  return n == 0 || n > UINT32_MAX / 4 ? kDefaultEntries : static_cast<unsigned>(n);
+  return n == 0 || n > 65536 ? fallback : static_cast<unsigned>(n);
 }
 
 }  // namespace
@@ -52,16 +54,17 @@ std::unique_ptr<UringBackend> UringBackend::Create(Reactor* reactor, SlabPool* p
   // IORING_SQ_TASKRUN says when some is waiting.
   const unsigned flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN |
                          IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SUBMIT_ALL;
-  const unsigned entries = EntriesFromEnvironment();
+  const unsigned entries = SizeFromEnvironment("RINGPOLL_URING_ENTRIES", kDefaultEntries);
+  const unsigned buffers = SizeFromEnvironment("RINGPOLL_URING_BUFFERS", kDefaultBuffers);
   if (u->ring_.Init(entries, entries * 4, flags) != 0) return nullptr;
   const uint8_t ops[] = {IORING_OP_ACCEPT, IORING_OP_RECV, IORING_OP_SENDMSG, IORING_OP_POLL_ADD,
                          IORING_OP_ASYNC_CANCEL};
   if (!u->ring_.Supports(ops, sizeof ops)) return nullptr;
   // Incremental buffer consumption (Linux 6.12) lets many small receives share one chunk.
-  if (u->buffers_.Init(&u->ring_, kBuffers, kBufferGroup) != 0) return nullptr;
-  u->buffer_chunk_.assign(kBuffers, -1);
-  u->buffer_used_.assign(kBuffers, 0);
-  for (unsigned id = 0; id < kBuffers; ++id) {
+  if (u->buffers_.Init(&u->ring_, buffers, kBufferGroup) != 0) return nullptr;
+  u->buffer_chunk_.assign(buffers, -1);
+  u->buffer_used_.assign(buffers, 0);
+  for (unsigned id = 0; id < buffers; ++id) {
     if (!u->Provide(static_cast<uint16_t>(id))) return nullptr;
   }
   u->buffers_.Publish();
@@ -394,7 +397,9 @@ void UringBackend::Refill() {
   for (Conn* c : starved) {
     c->io_ops &= ~kStarved;
     // Out of memory with no buffer left to give: those connections cannot read again.
-    if (c->state == ConnState::kOpen && refused && used_up_.size() == kBuffers) reactor_->Failed(c, ENOMEM);
+    if (c->state == ConnState::kOpen && refused && used_up_.size() == buffer_chunk_.size()) {
+      reactor_->Failed(c, ENOMEM);
+    }
     if (c->state == ConnState::kOpen) {
       Update(c);
     } else {

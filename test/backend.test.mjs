@@ -84,3 +84,32 @@ t.test('a bad backend is refused with a clear error', async (t) => {
   `)
   t.match(result, /^RangeError: RINGPOLL_BACKEND must be/)
 })
+
+t.test('receives that run out of buffers resume once buffers return, losing nothing', async (t) => {
+  // A ring of two buffers runs dry on every large read: each receive ends with ENOBUFS and is
+  // re-armed after the refill.
+  const result = child({ RINGPOLL_BACKEND: 'io_uring', RINGPOLL_URING_BUFFERS: '2' }, `
+    import { createHash } from 'node:crypto'
+    import { createServer, connect, stats } from 'ringpoll'
+    import { payload } from './helpers/util.mjs'
+    const s = createServer({ onData(c) { c.write(c.reader.next(c.reader.length)); c.reader.release() } })
+    const address = await s.listen({ port: 0, host: '127.0.0.1' })
+    const size = 4 << 20
+    const digests = await Promise.all([1, 2, 3, 4].map((seed) => new Promise((resolve) => {
+      const hash = createHash('sha256')
+      let got = 0
+      connect(address, {
+        onConnect(c) { c.write(payload(size, seed)) },
+        onData(c) {
+          got += c.reader.length
+          hash.update(c.reader.next(c.reader.length))
+          c.reader.release()
+          if (got === size) { c.close(); resolve(hash.digest('hex') === createHash('sha256').update(payload(size, seed)).digest('hex')) }
+        },
+      })
+    })))
+    await s.close()
+    console.log(JSON.stringify({ backend: stats().backend, digests, chunksInUse: stats().chunksInUse }))
+  `)
+  t.same(result, { backend: 'io_uring', digests: [true, true, true, true], chunksInUse: 0 })
+})
