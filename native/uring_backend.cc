@@ -116,26 +116,22 @@ void UringBackend::ArmAccept(Listener* l) {
   l->io_ops |= kAccepting;
 }
 
-void UringBackend::ArmReceive(Conn* c) {
+bool UringBackend::ArmReceive(Conn* c) {
   io_uring_sqe* sqe = Prepare(IORING_OP_RECV, c->fd, Tag(c, kReceive));
-  if (sqe == nullptr) {
-    reactor_->Failed(c, ENOMEM);
-    return;
-  }
+  if (sqe == nullptr) return false;
   sqe->ioprio = IORING_RECV_MULTISHOT;
   sqe->flags = IOSQE_BUFFER_SELECT;
   sqe->buf_group = kBufferGroup;
   c->io_ops |= kReceiving;
+  return true;
 }
 
-void UringBackend::ArmPoll(Conn* c, uint32_t events) {
+bool UringBackend::ArmPoll(Conn* c, uint32_t events) {
   io_uring_sqe* sqe = Prepare(IORING_OP_POLL_ADD, c->fd, Tag(c, kPoll));
-  if (sqe == nullptr) {
-    reactor_->Failed(c, ENOMEM);
-    return;
-  }
+  if (sqe == nullptr) return false;
   sqe->poll32_events = events;
   c->io_ops |= kPolling;
+  return true;
 }
 
 void UringBackend::Submit() {
@@ -192,28 +188,27 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
 // ---- connections ----------------------------------------------------------------------------
 
 int UringBackend::AddConn(Conn* c) {
-  if (c->state == ConnState::kConnecting) {
-    ArmPoll(c, POLLOUT);
-  } else {
-    Update(c);
-  }
-  return c->state == ConnState::kClosed ? -ENOMEM : 0;
+  // Connecting: a poll for writability says when connect() is done. Open: receive at once.
+  if (c->state == ConnState::kConnecting) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
+  return ArmReceive(c) ? 0 : -ENOMEM;
 }
 
 // Reading wanted: a receive armed (and no hang-up poll). Not wanted: no receive, but a poll that
 // reports the peer's FIN or RST, as epoll's EPOLLRDHUP does for a paused connection.
 void UringBackend::Update(Conn* c) {
   if (c->state != ConnState::kOpen) return;
+  bool armed = true;
   if (c->Reading()) {
-    if (!(c->io_ops & (kReceiving | kStarved))) ArmReceive(c);
+    if (!(c->io_ops & (kReceiving | kStarved))) armed = ArmReceive(c);
     if (c->io_ops & kPolling) Cancel(Tag(c, kPoll));
-    return;
+  } else {
+    if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) {
+      Cancel(Tag(c, kReceive));
+      c->io_ops |= kStopping;
+    }
+    if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
   }
-  if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) {
-    Cancel(Tag(c, kReceive));
-    c->io_ops |= kStopping;
-  }
-  if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) ArmPoll(c, POLLRDHUP);
+  if (!armed) reactor_->Failed(c, ENOMEM);  // the kernel took no more entries
 }
 
 void UringBackend::Send(Conn* c) {
@@ -356,9 +351,7 @@ void UringBackend::Polled(Conn* c, int res) {
   c->io_ops &= ~kPolling;
   if (c->state == ConnState::kConnecting) {
     const int err = res < 0 ? -res : PendingError(c->fd);
-    if (err == ECANCELED) {
-      // a connect timeout closed it meanwhile
-    } else if (err != 0) {
+    if (err != 0) {
       reactor_->Failed(c, err);
     } else {
       reactor_->Connected(c);
