@@ -140,23 +140,6 @@ t.test('operations inside onClose and from a timer after it', async (t) => {
   await s.close()
 })
 
-t.test('a handler that throws closes its connection with that error', async (t) => {
-  const closes = []
-  const s = createServer({
-    onData() {
-      throw new Error('boom')
-    },
-    onClose: (c, err) => closes.push(err?.message),
-  })
-  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
-  for (let i = 0; i < 2; i++) {
-    const socket = await netConnect({ port, host: '127.0.0.1' })
-    socket.write('x')
-    await new Promise((resolve) => socket.on('close', resolve))
-  }
-  t.same(closes, ['boom', 'boom'], 'the server kept serving')
-  await s.close()
-})
 
 t.test('listen and connect arguments', async (t) => {
   const s = createServer({})
