@@ -52,6 +52,7 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch) {
     return nullptr;
   }
   r->events_ = static_cast<Event*>(data);
+  ReserveSpareFd();  // for ShedBacklog, opened now so that it is there when descriptors run out
 
   uv_poll_init(r->loop_, &r->poll_handle_, r->poller_.fd());
   uv_prepare_init(r->loop_, &r->prepare_handle_);
@@ -350,8 +351,11 @@ void Reactor::HandleListener(Listener* l) {
     const int fd = accept4(l->fd, reinterpret_cast<sockaddr*>(&peer.storage), &peer.len,
                            SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      const int err = errno;
+      if (err == EINTR || err == ECONNABORTED) continue;
+      // Out of descriptors: close what waits in the backlog rather than leave it hanging.
+      if ((err == EMFILE || err == ENFILE) && ShedBacklog(l->fd, kAcceptBudget) >= 0) return;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
         // Out of descriptors: stop watching (level triggering would spin) and retry later. The
         // pending connections wait in the backlog; the ones already open keep being served.
         l->paused = true;
