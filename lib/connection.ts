@@ -192,7 +192,7 @@ export class Connection {
     const pending = this.pending
     if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'socket')
     else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(pending ? `connect to ${pending.target}` : 'idle connection')
-    else if (reason === k.CLOSE_LOCAL && this.closeError) err = this.closeError
+    else if (this.closeError) err = this.closeError // close(err), or a handler that threw
     else if (unsent > 0) err = new RingpollError('ERR_UNSENT_DATA', `${unsent} bytes of output were not sent`)
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
