@@ -1,7 +1,8 @@
 // libFuzzer target: a LinkBuffer (native/link_buffer.cc) and its SlabPool (native/slab.cc) driven
 // by the fuzzer's bytes through every operation the reactor uses, against a plain byte queue.
 // Two buffers share one pool, and the second links ranges of the first's chunks as an echo does,
-// so chunk reference counts are exercised as well as the chain itself. Any difference in bytes or
+// so chunk reference counts are exercised as well as the chain itself; a linked buffer detached
+// after the write must be caught by HeadLinksIntact. Any difference in bytes or
 // length, a chunk or linked buffer still held after Clear(), or an ASan/UBSan report is a crash.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <sys/uio.h>
@@ -111,6 +112,14 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       napi_create_reference(nullptr, value, 1, &ref);
       s.buf.LinkExternal(static_cast<char*>(data), static_cast<uint32_t>(bytes.size()), ref);
       Append(s, bytes.data(), bytes.size());
+      if (in.ConsumeIntegralInRange(0, 7) == 0) {
+        // Detached after the write: the check the reactor makes before sending must see it, and
+        // closing (Clear) must not touch the freed bytes.
+        shim::Detach(value);
+        CHECK(!s.buf.HeadLinksIntact(INT32_MAX));
+        s.buf.Clear();
+        s.model.clear();
+      }
       break;
     }
     case 3: {  // forward a range of a's head chunk to b (an echo writes a view of its input)
@@ -135,6 +144,7 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       s.buf.TrimTail();
       break;
     case 6:
+      CHECK(s.buf.HeadLinksIntact(INT32_MAX));
       CheckContents(s, in.ConsumeIntegralInRange(1, 8));
       break;
     case 7:

@@ -1,4 +1,4 @@
-// The four Node-API functions that native/slab.cc and native/link_buffer.cc call, without Node:
+// The five Node-API functions that native/slab.cc and native/link_buffer.cc call, without Node:
 // an "ArrayBuffer" is a malloc'd block owned by its references and freed when the last one is
 // deleted, as if collected by the GC at once. So AddressSanitizer catches any use of slab or
 // linked-buffer memory after the LinkBuffer has let go of it.
@@ -31,6 +31,13 @@ napi_value NewBuffer(size_t size, void** data) {
 }
 
 int LiveValues() { return live_values; }
+
+void Detach(napi_value value) {
+  Value* v = reinterpret_cast<Value*>(value);
+  free(v->data);  // moved to a new owner that was collected at once
+  v->data = nullptr;
+  v->size = 0;
+}
 void FailNextArrayBuffer() { fail_next_arraybuffer = true; }
 
 }  // namespace shim
@@ -60,6 +67,17 @@ napi_status napi_delete_reference(napi_env, napi_ref ref) {
     delete v;
     live_values--;
   }
+  return napi_ok;
+}
+
+napi_status napi_get_typedarray_info(napi_env, napi_value typedarray, napi_typedarray_type* type, size_t* length,
+                                     void** data, napi_value* arraybuffer, size_t* byte_offset) {
+  const Value* v = reinterpret_cast<const Value*>(typedarray);
+  if (type != nullptr) *type = napi_uint8_array;
+  if (length != nullptr) *length = v->size;
+  if (data != nullptr) *data = v->data;
+  if (arraybuffer != nullptr) *arraybuffer = typedarray;
+  if (byte_offset != nullptr) *byte_offset = 0;
   return napi_ok;
 }
 

@@ -11,6 +11,8 @@ namespace shim {
 napi_value NewBuffer(size_t size, void** data);
 // Buffers not freed yet: slabs and linked buffers a LinkBuffer or SlabPool still holds.
 int LiveValues();
+// Detaches a buffer (as a transfer does): its memory is freed, its length becomes 0.
+void Detach(napi_value value);
 // The next napi_create_arraybuffer fails, as when the JS heap is exhausted.
 void FailNextArrayBuffer();
 

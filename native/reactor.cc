@@ -517,6 +517,10 @@ void Reactor::FlushConn(Conn* c) {
   if (c->state != ConnState::kOpen) return;
   struct iovec iov[kIovMax];
   while (!c->out.empty() && !c->want_write) {
+    if (!c->out.HeadLinksIntact(kIovMax)) {
+      CloseConn(c, kCloseError, EFAULT);  // a buffer detached after write(): never send its memory
+      return;
+    }
     const int count = c->out.FillIovecs(iov, kIovMax);
     size_t requested = 0;
     for (int i = 0; i < count; ++i) requested += iov[i].iov_len;

@@ -293,3 +293,26 @@ t.test('detached and shared buffers in writev and in large writes', async (t) =>
   socket.destroy()
   await s.close()
 })
+
+t.test('a buffer detached after it was queued is never sent: the connection closes with EFAULT', async (t) => {
+  const closes = []
+  const s = createServer({
+    onConnect(c) {
+      const ab = new ArrayBuffer(64 * 1024)
+      new Uint8Array(ab).fill(7)
+      c.write(new Uint8Array(ab)) // past the copy threshold: linked in place, sent after this handler
+      structuredClone(ab, { transfer: [ab] }) // its memory now belongs to a clone that is dropped
+    },
+    onClose: (c, err) => closes.push(err?.code),
+  })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const socket = await netConnect({ port, host: '127.0.0.1' })
+  socket.on('error', () => {})
+  let got = 0
+  socket.on('data', (d) => (got += d.length))
+  await new Promise((resolve) => socket.on('close', resolve))
+  await until(() => closes.length === 1, 'onClose')
+  t.same(closes, ['EFAULT'])
+  t.equal(got, 0, 'none of that memory went out')
+  await s.close()
+})
