@@ -17,6 +17,7 @@ namespace {
 constexpr unsigned kDefaultEntries = 1024;  // submission queue; the completion queue is 4x
 constexpr unsigned kDefaultBuffers = 256;   // receive buffers (slab chunks) in the ring
 constexpr uint16_t kBufferGroup = 0;
+constexpr uint32_t kShedBudget = 1024;      // backlog connections closed per EMFILE
 
 // user_data = object pointer | kind. Conn and Listener are 8-byte aligned, leaving 3 bits.
 enum Kind : uintptr_t { kReceive = 0, kSend = 1, kPoll = 2, kAccept = 3, kIgnored = 4 };
@@ -179,7 +180,13 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
     reactor_->Accepted(l, res, peer);
   } else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
     if (more) Cancel(Tag(l, kAccept));
-    reactor_->AcceptFailed(l);  // the timer calls ResumeListener
+    // Out of descriptors: close what waits in the backlog rather than leave it hanging, and go on
+    // accepting; failing that, pause and let the timer call ResumeListener.
+    if ((res == -EMFILE || res == -ENFILE) && ShedBacklog(l->fd, kShedBudget) >= 0) {
+      if (!more) ArmAccept(l);
+    } else {
+      reactor_->AcceptFailed(l);
+    }
     return;
   }
   if (!more && !l->paused) ArmAccept(l);
@@ -211,8 +218,16 @@ void UringBackend::Update(Conn* c) {
   if (!armed) reactor_->Failed(c, ENOMEM);  // the kernel took no more entries
 }
 
+// False (and the connection closed with EFAULT) when a buffer linked for output was detached
+// after write(): its memory is never sent. (A detach while the kernel sends is not caught.)
+bool UringBackend::LinksIntact(Conn* c) {
+  if (c->out.HeadLinksIntact(IOV_MAX)) return true;
+  reactor_->Failed(c, EFAULT);
+  return false;
+}
+
 void UringBackend::Send(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty()) return;
+  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   UringSend* s;
   if (free_sends_.empty()) {
     sends_.push_back(std::make_unique<UringSend>());
@@ -241,7 +256,7 @@ void UringBackend::Send(Conn* c) {
 // close() is coming: one non-blocking write of what is queued, unless a send is already in
 // flight (the bytes behind it must not overtake it).
 void UringBackend::SendNow(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty()) return;
+  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   struct iovec iov[IOV_MAX];
   const int count = c->out.FillIovecs(iov, IOV_MAX);
   const ssize_t n = writev(c->fd, iov, count);

@@ -61,6 +61,7 @@ class UringBackend final : public IoBackend {
   bool ArmReceive(Conn* c);
   bool ArmPoll(Conn* c, uint32_t events);
 
+  bool LinksIntact(Conn* c);
   void Complete(const io_uring_cqe& cqe);
   void Accepted(Listener* l, int res, uint32_t flags);
   void Received(Conn* c, int res, uint32_t flags);
