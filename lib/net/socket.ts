@@ -50,6 +50,7 @@ export class Socket extends Duplex {
   _server: SocketOwner | null = null
   private conn: Connection | null = null
   private transportClosed = false
+  private connectStarted = false
   private closeHadError = false
   private bytesIn = 0
   private bytesOut = 0
@@ -136,7 +137,7 @@ export class Socket extends Duplex {
     this.transportClosed = true
     clearInterval(this.flushPoll)
     if (this.destroyed) {
-      this.emit('close', this.closeHadError)
+      setImmediate(emitClose, this, this.closeHadError)
     } else if (err !== undefined && err !== DESTROYED) {
       this.destroy(fromCoreError(err))
     } else {
@@ -202,10 +203,13 @@ export class Socket extends Duplex {
     if (conn !== null && !this.transportClosed) {
       if (err === null && this.writableFinished) this.closeWhenFlushed(conn)
       else conn.close(DESTROYED)
+    } else if (conn !== null || this.connectStarted) {
+      setImmediate(emitClose, this, this.closeHadError)
     } else {
-      process.nextTick(emitClose, this, this.closeHadError)
+      process.nextTick(emitClose, this, this.closeHadError) // never had a connection
     }
-    this._drained() // a write waiting for drain is over
+    if (this.heldCallback !== undefined) process.nextTick(this.heldCallback) // that write is over
+    this.heldCallback = undefined
     cb(err)
     if (this._server !== null) {
       this._server._connections--
@@ -224,6 +228,7 @@ export class Socket extends Duplex {
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (cb) this.once('connect', cb)
     this.connecting = true
+    this.connectStarted = true
     const onConnect = (conn: Connection): void => {
       try {
         this._connected(conn)
@@ -427,6 +432,7 @@ function onTimer(socket: Socket): void {
   socket._onTimeout()
 }
 
+/** 'close' comes after the current loop phase (and its immediates), as net's handle close does. */
 function emitClose(socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError)
 }
