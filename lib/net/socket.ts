@@ -163,19 +163,34 @@ export class Socket extends Duplex {
     this.wrote(typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding as BufferEncoding) : chunk.byteLength, below, cb)
   }
 
-  /** Corked writes (and a backlog of them) go out as one vectored write. */
+  /**
+   * Corked writes (and a backlog of them) go out together: buffers are linked by one writev, strings
+   * encoded straight into output memory, and the flush after the batch sends them all in one
+   * vectored system call.
+   */
   override _writev(chunks: Chunk[], cb: WriteCallback): void {
     const conn = this.writeTarget(() => this._writev(chunks, cb), cb)
     if (conn === null) return
-    const buffers = chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : chunk))
-    let below: boolean
+    let below = true
+    let n = 0
+    let run: Buffer[] = []
     try {
-      below = conn.writev(buffers)
+      for (const { chunk, encoding } of chunks) {
+        if (typeof chunk !== 'string') {
+          run.push(chunk)
+          n += chunk.byteLength
+          continue
+        }
+        if (chunk.length === 0) continue // node:http ends a response with one
+        if (run.length > 0) below = conn.writev(run)
+        run = []
+        below = conn.write(chunk, encoding as BufferEncoding)
+        n += Buffer.byteLength(chunk, encoding as BufferEncoding)
+      }
+      if (run.length > 0) below = conn.writev(run)
     } catch (err) {
       return cb(err as Error)
     }
-    let n = 0
-    for (const b of buffers) n += b.byteLength
     this.wrote(n, below, cb)
   }
 
