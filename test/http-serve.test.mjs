@@ -80,6 +80,23 @@ t.test('Connection: close ends the connection after the response', async (t) => 
   t.match(text, /last one$/)
 })
 
+t.test('Connection: close with a large response: all of it is sent before the close', async (t) => {
+  const data = payload(8 << 20)
+  const { port } = await serveHttp(t, (req, res) => res.end(data))
+  const socket = net.connect(port, '127.0.0.1')
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  socket.pause() // still queued when node:http destroys the socket after the response
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const parts = []
+  socket.on('data', (d) => parts.push(d))
+  socket.resume()
+  await once(socket, 'end')
+  const text = Buffer.concat(parts)
+  const body = text.subarray(text.indexOf('\r\n\r\n') + 4)
+  t.equal(body.length, data.length)
+  t.equal(sha(body), sha(data))
+})
+
 t.test('a client that aborts mid-response: the server sees it and goes on serving', async (t) => {
   let closedEarly
   const aborted = new Promise((resolve) => (closedEarly = resolve))

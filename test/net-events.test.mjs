@@ -93,6 +93,25 @@ t.test('half-close with allowHalfOpen: the socket answers after the FIN', async 
   t.same(log, ['data:request', 'end', 'readyState:writeOnly', 'finish', 'close:false', 'peer got:reply after FIN'])
 })
 
+t.test('pauseOnConnect: nothing is read until resume()', async (t) => {
+  const log = await sameOnBoth(t, async (impl) => {
+    const log = []
+    const { server, port, closed } = await serverOf(impl, { pauseOnConnect: true }, (socket) => {
+      log.push(`flowing:${socket.readableFlowing}`)
+      record(socket, log)
+      setTimeout(() => {
+        log.push(`buffered before resume:${socket.readableLength}`)
+        socket.resume()
+      }, 50)
+    })
+    net.connect(port, '127.0.0.1').end('held back')
+    await closed
+    await closeServer(server)
+    return log
+  })
+  t.same(log, ['flowing:false', 'buffered before resume:0', 'data:held back', 'end', 'finish', 'close:false'])
+})
+
 t.test('peer reset: error ECONNRESET, then close with hadError', async (t) => {
   const log = await sameOnBoth(t, async (impl) => {
     const log = []

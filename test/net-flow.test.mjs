@@ -98,3 +98,24 @@ t.test('corked writes go out in one vectored write, in order, whatever their enc
   peer.destroy()
   await new Promise((resolve) => server.close(resolve))
 })
+
+t.test('a paused socket whose connection closes cleanly keeps what it had not read', async (t) => {
+  let socket
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => {
+    socket = s
+    s.end() // our FIN; the peer's follows: the connection closes while the socket is paused
+  })
+  const port = await listen(server)
+  const peer = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+  peer.on('end', () => peer.end('unread until resume'))
+  peer.resume()
+  await once(peer, 'close')
+  await sleep(20)
+  t.equal(socket.destroyed, false, 'still there to be read')
+  let text = ''
+  socket.on('data', (d) => (text += d))
+  socket.resume()
+  await once(socket, 'close')
+  t.equal(text, 'unread until resume')
+  await new Promise((resolve) => server.close(resolve))
+})

@@ -50,6 +50,10 @@ export class Socket extends Duplex {
   _server: SocketOwner | null = null
   private conn: Connection | null = null
   private transportClosed = false
+  /** The connection is paused (the stream is full, or pauseOnConnect) until _read(). */
+  private readingPaused = false
+  /** The peer's FIN arrived while paused; the stream ends when it next asks for data. */
+  private endHeld = false
   private connectStarted = false
   private closeHadError = false
   private bytesIn = 0
@@ -97,7 +101,7 @@ export class Socket extends Duplex {
     this.conn = conn
     this.connecting = false
     if (this.keepAliveOn) conn.setKeepAlive(true, this.keepAliveDelay)
-    if (this.isPaused() && this.readableFlowing === false) conn.pause()
+    if (this.readableFlowing === false) this.pauseReading(conn) // pauseOnConnect
   }
 
   /** @internal The client side: connected. */
@@ -117,11 +121,19 @@ export class Socket extends Duplex {
     reader.release()
     this.bytesIn += n
     if (this.timeoutMs !== 0) this.timer!.refresh()
-    if (!this.push(chunk)) conn.pause()
+    if (!this.push(chunk)) this.pauseReading(conn)
   }
 
-  /** @internal The peer sent FIN. */
-  _peerEnded(): void {
+  /**
+   * @internal The peer sent FIN. The reactor reads to the end even while the connection is paused;
+   * what it read waits in the reader, with the end, until the stream asks for more.
+   */
+  _peerEnded(conn: Connection): void {
+    if (this.readingPaused) {
+      this.endHeld = true
+      return
+    }
+    if (conn.reader.length > 0) this._input(conn)
     this.push(null)
   }
 
@@ -133,7 +145,7 @@ export class Socket extends Duplex {
   }
 
   /** @internal The connection has closed (the socket asked, or the peer or an error did). */
-  _closed(err: Error | undefined): void {
+  _closed(conn: Connection, err: Error | undefined): void {
     this.transportClosed = true
     clearInterval(this.flushPoll)
     if (this.destroyed) {
@@ -141,14 +153,27 @@ export class Socket extends Duplex {
     } else if (err !== undefined && err !== DESTROYED) {
       this.destroy(fromCoreError(err))
     } else {
-      // Both sides sent FIN. What the stream still buffers is read first; autoDestroy follows.
+      // Both sides sent FIN. Input held back goes into the stream now (the reader goes with the
+      // connection); what the stream buffers is read first, and autoDestroy follows.
+      if (this.endHeld) {
+        this.endHeld = this.readingPaused = false
+        this._peerEnded(conn)
+      }
       this._drained()
       if (this.readableEnded && this.writableFinished) this.destroy()
     }
   }
 
   override _read(): void {
-    this.conn?.resume()
+    const conn = this.conn
+    if (conn === null || !this.readingPaused) return
+    this.readingPaused = false
+    if (this.endHeld) {
+      this.endHeld = false
+      this._peerEnded(conn)
+    } else {
+      conn.resume()
+    }
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding | 'buffer', cb: WriteCallback): void {
@@ -399,6 +424,11 @@ export class Socket extends Duplex {
 
   // ---- internals ----
 
+  private pauseReading(conn: Connection): void {
+    this.readingPaused = true
+    conn.pause()
+  }
+
   /** The connection to write to now, or null when the write waits for it or cannot happen. */
   private writeTarget(retry: () => void, cb: WriteCallback): Connection | null {
     if (this.connecting) {
@@ -486,7 +516,7 @@ export const socketHandlers: Handlers = {
   },
   onEnd(conn) {
     try {
-      socketOf(conn)?._peerEnded()
+      socketOf(conn)?._peerEnded(conn)
     } catch (err) {
       rethrow(err)
     }
@@ -500,7 +530,7 @@ export const socketHandlers: Handlers = {
   },
   onClose(conn, err) {
     try {
-      socketOf(conn)?._closed(err)
+      socketOf(conn)?._closed(conn, err)
     } catch (thrown) {
       rethrow(thrown)
     }
