@@ -571,6 +571,7 @@ void Reactor::ReleaseSlot(uint32_t slot) {
   generations_[slot]++;
   free_slots_.push_back(slot);
   if (c->io_ops != 0) {
+    c->in.Clear();  // no operation uses the input chain: its chunks go back now
     c->orphaned = true;
     orphans_.insert(c);
   } else {

@@ -10,7 +10,9 @@ import { payload, sleep, until } from './helpers/util.mjs'
 
 const sha = (b) => createHash('sha256').update(b).digest('hex')
 const HWM = 64 * 1024
-const READ_BUDGET = 256 * 1024 // what the reactor reads from one socket per wake-up
+// What the reactor may take in past a stop: epoll reads at most one budget per wake-up; io_uring's
+// multishot receive can fill its whole buffer ring (256 chunks) before the cancel lands.
+const SLACK = { epoll: 256 * 1024, io_uring: 256 * 16 * 1024 }
 
 t.test('reading: a socket nobody reads stops reading at its highWaterMark, and loses nothing', async (t) => {
   let socket
@@ -20,7 +22,8 @@ t.test('reading: a socket nobody reads stops reading at its highWaterMark, and l
   const peer = net.connect(port, '127.0.0.1', () => peer.end(data))
   await until(() => socket !== undefined && socket.readableLength >= HWM, 'the stream buffer to fill')
   await sleep(50) // time for more input to arrive, if reading did not stop
-  t.ok(socket.readableLength < HWM + READ_BUDGET, `readableLength ${socket.readableLength} stays near the highWaterMark`)
+  const slack = SLACK[stats().backend]
+  t.ok(socket.readableLength < HWM + slack, `readableLength ${socket.readableLength} stays within ${slack} of the highWaterMark`)
   t.ok(stats().chunksInUse < 64, 'input memory is released as it is copied into the stream')
   const parts = []
   socket.on('data', (d) => parts.push(d))
