@@ -20,23 +20,23 @@ logs=$(mktemp -d)
 failed=0
 runs=0
 for backend in ${RINGPOLL_BACKENDS:-epoll io_uring}; do
-for name in "${files[@]}"; do
-  log="$logs/$name.log"
-  status=0
-  runs=$((runs + 1))
-  RINGPOLL_BACKEND=$backend RINGPOLL_SEED=${RINGPOLL_SEED:-20240601} valgrind --tool=memcheck --error-exitcode=99 \
-    --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
-    --suppressions=scripts/valgrind.supp --num-callers=40 --log-file="$log" \
-    node "test/$name.test.mjs" >"$logs/$name.tap" || status=$?
-  errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log")
-  lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log")
-  tests=$(sed -n 's/^# { \(total.*\) }/\1/p' "$logs/$name.tap" | tail -1)
-  echo "$backend $name: ${errors:-?} errors, ${lost:-0} bytes definitely lost; tap: ${tests:-no summary}"
-  if [ "$status" -ne 0 ]; then
-    failed=1
-    if [ "$status" -eq 99 ]; then cat "$log"; else tail -40 "$logs/$name.tap"; fi
-  fi
-done
+  for name in "${files[@]}"; do
+    log="$logs/$name.log"
+    status=0
+    runs=$((runs + 1))
+    RINGPOLL_BACKEND=$backend RINGPOLL_SEED=${RINGPOLL_SEED:-20240601} valgrind --tool=memcheck --error-exitcode=99 \
+      --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+      --suppressions=scripts/valgrind.supp --num-callers=40 --log-file="$log" \
+      node "test/$name.test.mjs" >"$logs/$name.tap" || status=$?
+    errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log")
+    lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log")
+    tests=$(sed -n 's/^# { \(total.*\) }/\1/p' "$logs/$name.tap" | tail -1)
+    echo "$backend $name: ${errors:-?} errors, ${lost:-0} bytes definitely lost; tap: ${tests:-no summary}"
+    if [ "$status" -ne 0 ]; then
+      failed=1
+      if [ "$status" -eq 99 ]; then cat "$log"; else tail -40 "$logs/$name.tap"; fi
+    fi
+  done
 done
 rm -rf "$logs"
 if [ "$failed" -ne 0 ]; then
