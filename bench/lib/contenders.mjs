@@ -1,0 +1,37 @@
+// The contenders: each is a server command line plus its environment. ringpoll servers run once per
+// backend (RINGPOLL_BACKEND), the same script either way.
+import { benchPath, node } from './processes.mjs'
+import { reference } from './reference.mjs'
+
+export const BACKENDS = ['epoll', 'io_uring']
+
+/** One contender per ringpoll backend, running bench/servers/<script>. */
+export function ringpoll(script, { label = 'ringpoll', args = [], nodeArgs = [] } = {}) {
+  return BACKENDS.map((backend) => ({
+    name: `${label} (${backend})`,
+    backend,
+    command: [node, ...nodeArgs, benchPath(`servers/${script}`), '0', ...args],
+    env: { RINGPOLL_BACKEND: backend },
+  }))
+}
+
+/** A Node server script that does not use ringpoll's reactor. */
+export function nodeServer(name, script, { args = [], nodeArgs = [] } = {}) {
+  return { name, command: [node, ...nodeArgs, benchPath(`servers/${script}`), '0', ...args], env: {} }
+}
+
+/** A C program from bench/reference/, compiled on first use. */
+export function cServer(name, program) {
+  return { name, command: [reference(program), '0'], env: {} }
+}
+
+/**
+ * The row label: names the backend a ringpoll server reported when the contender did not choose
+ * one, and says so when it did not get the one it asked for.
+ */
+export function label(contender, server) {
+  if (!server?.backend) return contender.name
+  if (!contender.backend) return `${contender.name} (${server.backend})`
+  if (server.backend !== contender.backend) return `${contender.name}, ran on ${server.backend}`
+  return contender.name
+}
