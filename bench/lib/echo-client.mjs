@@ -2,33 +2,26 @@
 // server's CPU time over exactly the client's measured interval (between its "start" line and its
 // figures; the connections are set up before and closed after).
 import { cpuSeconds, rssBytes } from './proc.mjs'
-import { spawnChild } from './processes.mjs'
+import { emitLines, spawnChild } from './processes.mjs'
 import { reference } from './reference.mjs'
 
 /** Resolves with the client's figures plus `cpu` (server CPU seconds) and `rss` (server bytes). */
 export function echoLoad(server, { connections, request, response = request, seconds, warmup }) {
   const args = [server.port, connections, request, response, seconds, warmup].map(String)
-  const client = spawnChild(reference('echo_client'), args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  const client = emitLines(spawnChild(reference('echo_client'), args, { stdio: ['pipe', 'pipe', 'pipe'] }))
   const killer = setTimeout(() => client.kill('SIGKILL'), (seconds + warmup + 30) * 1000)
   return new Promise((resolve, reject) => {
-    let out = ''
     let err = ''
     let cpuBefore
     let figures
     client.stderr.on('data', (d) => (err += d))
-    client.stdout.setEncoding('utf8')
-    client.stdout.on('data', (data) => {
-      out += data
-      let nl
-      while ((nl = out.indexOf('\n')) !== -1) {
-        const line = JSON.parse(out.slice(0, nl))
-        out = out.slice(nl + 1)
-        if (line.event === 'start') {
-          cpuBefore = cpuSeconds(server.pid)
-        } else {
-          figures = { ...line, cpu: cpuSeconds(server.pid) - cpuBefore, rss: rssBytes(server.pid) }
-          client.stdin.end()
-        }
+    client.on('line', (text) => {
+      const line = JSON.parse(text)
+      if (line.event === 'start') {
+        cpuBefore = cpuSeconds(server.pid)
+      } else {
+        figures = { ...line, cpu: cpuSeconds(server.pid) - cpuBefore, rss: rssBytes(server.pid) }
+        client.stdin.end()
       }
     })
     client.once('exit', () => {

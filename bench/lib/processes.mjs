@@ -34,49 +34,46 @@ export function spawnChild(command, args, options = {}) {
 export const node = process.execPath
 export const benchPath = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url))
 
+/** Emits a 'line' event on the child for every line it prints on stdout. */
+export function emitLines(child) {
+  let out = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (data) => {
+    out += data
+    let nl
+    while ((nl = out.indexOf('\n')) !== -1) {
+      const line = out.slice(0, nl)
+      out = out.slice(nl + 1)
+      child.emit('line', line)
+    }
+  })
+  return child
+}
+
 /**
  * Starts a server and resolves once it prints "listening <port>" (and, for ringpoll servers,
- * "backend=<name>", the backend it really runs on). `contender` is { name, command: [cmd, ...args],
- * env }. The server's stdout lines after that go to `child.lines` listeners (for servers that
- * answer requests on stdin, such as the memory report).
+ * "backend=<name>", the backend it really runs on); rejects with `unavailable` set when the server
+ * says it cannot run here. `contender` is { name, command: [cmd, ...args], env }. The server's
+ * later lines stay available as 'line' events of `server.child` (see ask()).
  */
 export function startServer(contender, { timeout = 10000 } = {}) {
   const [cmd, ...args] = contender.command
-  const child = spawnChild(cmd, args, {
-    env: { ...process.env, ...contender.env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
+  const child = emitLines(spawnChild(cmd, args, { env: { ...process.env, ...contender.env }, stdio: ['pipe', 'pipe', 'inherit'] }))
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`${contender.name} did not print "listening <port>" within ${timeout / 1000} s`))
     }, timeout)
-    let out = ''
-    let server
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (data) => {
-      out += data
-      let nl
-      while ((nl = out.indexOf('\n')) !== -1) {
-        const line = out.slice(0, nl)
-        out = out.slice(nl + 1)
-        if (server) {
-          child.emit('line', line)
-          continue
-        }
-        const gone = /^unavailable (.*)/.exec(line)
-        if (gone) {
-          clearTimeout(timer)
-          reject(Object.assign(new Error(`${contender.name}: ${gone[1]}`), { unavailable: gone[1] }))
-          continue
-        }
-        const m = /^listening (\d+)(?: backend=(\S+))?/.exec(line)
-        if (!m) continue
-        clearTimeout(timer)
-        server = { child, pid: child.pid, port: Number(m[1]), backend: m[2], name: contender.name }
-        resolve(server)
-      }
-    })
+    const onLine = (line) => {
+      const gone = /^unavailable (.*)/.exec(line)
+      const m = /^listening (\d+)(?: backend=(\S+))?/.exec(line)
+      if (!gone && !m) return
+      clearTimeout(timer)
+      child.off('line', onLine)
+      if (gone) reject(Object.assign(new Error(`${contender.name}: ${gone[1]}`), { unavailable: gone[1] }))
+      else resolve({ child, pid: child.pid, port: Number(m[1]), backend: m[2], name: contender.name })
+    }
+    child.on('line', onLine)
     child.once('exit', () => {
       clearTimeout(timer)
       reject(new Error(`${contender.name} exited with ${child.exitedWith} before listening`))
@@ -84,16 +81,29 @@ export function startServer(contender, { timeout = 10000 } = {}) {
   })
 }
 
-/** Sends a line to a server's stdin and resolves with the next line it prints. */
-export function ask(server, line, { timeout = 30000 } = {}) {
+/** Resolves with the next line a process ({ child, name }) prints, parsed as JSON. */
+export function nextLine(proc, { timeout = 30000 } = {}) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${server.name} did not answer "${line}"`)), timeout)
-    server.child.once('line', (answer) => {
+    const onExit = () => finish(new Error(`${proc.name} exited (${proc.child.exitedWith}) instead of answering`))
+    const onLine = (line) => finish(null, line)
+    const timer = setTimeout(() => finish(new Error(`${proc.name} did not answer within ${timeout / 1000} s`)), timeout)
+    function finish(err, line) {
       clearTimeout(timer)
-      resolve(answer)
-    })
-    server.child.stdin.write(`${line}\n`)
+      proc.child.off('line', onLine)
+      proc.child.off('exit', onExit)
+      if (err) reject(err)
+      else resolve(JSON.parse(line))
+    }
+    proc.child.on('line', onLine)
+    proc.child.once('exit', onExit)
   })
+}
+
+/** Sends a line to a process's stdin and resolves with its answer (the next line, as JSON). */
+export function ask(proc, line, options) {
+  const answer = nextLine(proc, options)
+  proc.child.stdin.write(`${line}\n`)
+  return answer
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 2 s. */
