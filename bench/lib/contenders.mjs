@@ -26,12 +26,10 @@ export function cServer(name, program) {
 }
 
 /**
- * The row label: names the backend a ringpoll server reported when the contender did not choose
- * one, and says so when it did not get the one it asked for.
+ * The row label: a ringpoll server whose contender did not choose a backend (node:http through
+ * ringpoll/http) is labelled with the one it reported. A contender that chose one and did not get
+ * it never gets this far (startServer marks it unavailable).
  */
 export function label(contender, server) {
-  if (!server?.backend) return contender.name
-  if (!contender.backend) return `${contender.name} (${server.backend})`
-  if (server.backend !== contender.backend) return `${contender.name}, ran on ${server.backend}`
-  return contender.name
+  return server?.backend && !contender.backend ? `${contender.name} (${server.backend})` : contender.name
 }

@@ -17,10 +17,3 @@ export function rssBytes(pid) {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) * 1024 : NaN
 }
-
-/** Calls fn and returns its result with the CPU seconds the process spent meanwhile. */
-export async function withCpu(pid, fn) {
-  const before = cpuSeconds(pid)
-  const result = await fn()
-  return { result, cpu: cpuSeconds(pid) - before }
-}

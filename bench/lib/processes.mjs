@@ -53,8 +53,9 @@ export function emitLines(child) {
 /**
  * Starts a server and resolves once it prints "listening <port>" (and, for ringpoll servers,
  * "backend=<name>", the backend it really runs on); rejects with `unavailable` set when the server
- * says it cannot run here. `contender` is { name, command: [cmd, ...args], env }. The server's
- * later lines stay available as 'line' events of `server.child` (see ask()).
+ * says it cannot run here, or runs on another backend than `contender.backend`. `contender` is
+ * { name, command: [cmd, ...args], env, backend? }. The server's later lines stay available as
+ * 'line' events of `server.child` (see ask()).
  */
 export function startServer(contender, { timeout = 10000 } = {}) {
   const [cmd, ...args] = contender.command
@@ -70,8 +71,13 @@ export function startServer(contender, { timeout = 10000 } = {}) {
       if (!gone && !m) return
       clearTimeout(timer)
       child.off('line', onLine)
-      if (gone) reject(Object.assign(new Error(`${contender.name}: ${gone[1]}`), { unavailable: gone[1] }))
-      else resolve({ child, pid: child.pid, port: Number(m[1]), backend: m[2], name: contender.name })
+      // A ringpoll server asked for a backend it did not get (a build or kernel without it) has no
+      // figures for that backend.
+      const why = gone ? gone[1] : contender.backend && m[2] !== contender.backend ? `${contender.backend}: not available in this build (ran on ${m[2] ?? 'an unnamed backend'})` : null
+      if (why) {
+        if (!gone) child.kill('SIGKILL')
+        reject(Object.assign(new Error(`${contender.name}: ${why}`), { unavailable: why }))
+      } else resolve({ child, pid: child.pid, port: Number(m[1]), backend: m[2], name: contender.name })
     }
     child.on('line', onLine)
     child.once('exit', () => {

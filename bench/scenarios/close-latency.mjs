@@ -72,7 +72,7 @@ export async function run({ quick, rounds }) {
   ]
   const chart = barChart({
     title: 'Peer-close latency, p50 and p99 (lower is better)',
-    unit: 'ms from the client\'s close to the server\'s close handler',
+    unit: 'ms, client close to server close handler',
     groups: KINDS.flatMap((kind) => [`${kind.toUpperCase()} p50`, `${kind.toUpperCase()} p99`]),
     series: summaries.map((s) => ({ name: s.label, values: KINDS.flatMap((kind) => [s[`${kind}P50`] ?? NaN, s[`${kind}P99`] ?? NaN]) })),
   })

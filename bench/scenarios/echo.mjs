@@ -28,10 +28,13 @@ export async function run({ quick, rounds, seconds, warmup }) {
   const contenders = [...ringpoll('echo-ringpoll.mjs'), nodeServer(NET, 'echo-net.mjs'), cServer(C, 'echo_epoll')]
   const series = []
   for (const load of quick ? LOADS.slice(1, 2) : LOADS) {
+    const options = { connections: load.connections, request: load.size }
     const entries = await alternate(contenders, {
       rounds,
+      warmup: (server) => echoLoad(server, { ...options, seconds: warmup, warmup: 0 }),
       measure: async (server) => {
-        const r = await echoLoad(server, { connections: load.connections, request: load.size, seconds, warmup })
+        // Each run's connections are new: a short warm-up of the client's own before it measures.
+        const r = await echoLoad(server, { ...options, seconds, warmup: warmup / 2 })
         return { ...r, cpuPerMessage: (r.cpu * 1e6) / r.messages }
       },
     })

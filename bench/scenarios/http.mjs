@@ -96,7 +96,7 @@ function render(series, contenders) {
     unit: 'server CPU µs per request',
     groups: series.map((s) => shortName(s.load)),
     series: contenders.map((contender) => ({
-      name: series.map((s) => find(s.summaries, contender.name)).find((s) => s?.runs)?.label ?? contender.name,
+      name: series.map((s) => find(s.summaries, contender.name)).find((s) => s?.runs)?.label ?? `${contender.name} (no figures)`,
       values: series.map((s) => find(s.summaries, contender.name)?.cpuPerRequest ?? NaN),
     })),
   })
