@@ -21,16 +21,19 @@ const { values: args } = parseArgs({
 })
 const only = args.only.split(',')
 for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`)
+const defaults = args.quick ? { rounds: 1, seconds: 0.5, warmup: 0.25 } : { rounds: 3, seconds: 1, warmup: 0.5 }
 const options = {
   quick: args.quick,
-  rounds: Number(args.rounds ?? (args.quick ? 1 : 3)),
-  seconds: Number(args.seconds ?? (args.quick ? 0.5 : 1)), // one measured load
-  warmup: args.quick ? 0.25 : 0.5, // once per server, not measured: JIT, socket buffers
+  rounds: Number(args.rounds ?? defaults.rounds),
+  seconds: Number(args.seconds ?? defaults.seconds), // one measured load
+  warmup: defaults.warmup, // once per server, not measured: JIT, socket buffers
 }
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error('--rounds takes an integer >= 1')
 if (!(options.seconds > 0)) throw new Error('--seconds takes a positive number')
-// The full suite takes about 6 minutes and --quick under one; past 4 times that, something hangs.
-watchdog((args.quick ? 60 : 360) * 4 * Math.max(1, options.seconds / (args.quick ? 0.5 : 1)) * Math.max(1, options.rounds / 3))
+// The full suite takes about 6 minutes and --quick under one, scaling with rounds and seconds;
+// a run past four times its plan hangs somewhere.
+const planned = (args.quick ? 60 : 360) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
+watchdog(4 * planned)
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 const startLoad = load()

@@ -3,7 +3,7 @@
 import { benchPath, node } from './processes.mjs'
 import { reference } from './reference.mjs'
 
-export const BACKENDS = ['epoll', 'io_uring']
+const BACKENDS = ['epoll', 'io_uring']
 
 /** One contender per ringpoll backend, running bench/servers/<script>. */
 export function ringpoll(script, { label = 'ringpoll', args = [], nodeArgs = [] } = {}) {

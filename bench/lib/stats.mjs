@@ -16,10 +16,9 @@ export function percentile(xs, p) {
 
 export const ratio = (x, ref) => (Number.isFinite(x) && Number.isFinite(ref) && ref > 0 ? x / ref : NaN)
 
-/** A number with a sensible count of digits for a table: 3 significant digits, thousands grouped. */
-export function fmt(x, digits) {
+/** A number with a sensible count of digits for a table: about 3 significant digits, thousands grouped. */
+export function fmt(x) {
   if (!Number.isFinite(x)) return '–'
-  if (digits !== undefined) return x.toFixed(digits)
   const abs = Math.abs(x)
   if (abs >= 1000) return Math.round(x).toLocaleString('en-US')
   if (abs >= 100) return x.toFixed(0)
