@@ -8,7 +8,7 @@ import { table } from '../lib/markdown.mjs'
 import { closePeers, endPeers, openPeers, serverCount } from '../lib/peers.mjs'
 import { ask } from '../lib/processes.mjs'
 import { alternate } from '../lib/rounds.mjs'
-import { fmt, percentile } from '../lib/stats.mjs'
+import { fmt, fmtRatio, percentile, ratio } from '../lib/stats.mjs'
 import { find, missingRow, problemLines, summarize } from '../lib/summary.mjs'
 import { barChart } from '../lib/svg.mjs'
 
@@ -51,23 +51,27 @@ export async function run({ quick, rounds }) {
   })
   const summaries = summarize(entries)
   const goals = []
+  const net = find(summaries, NET)
   const rows = summaries.map((s) => {
-    if (!s.runs) return missingRow(s, 8)
+    if (!s.runs) return missingRow(s, 10)
     const cells = KINDS.flatMap((kind) => {
       const p99 = s[`${kind}P99`]
       let p99Text = fmt(p99)
       if (s.name !== NET) {
         const met = Number.isFinite(p99) ? p99 <= GOAL_P99_MS : null
         p99Text = `${fmt(p99)} (goal ≤ ${GOAL_P99_MS} ms: ${met ? 'met' : 'missed'})`
-        goals.push({ goal: `Peer-close latency, ${KIND_NAME[kind]}, ${s.label}: p99 ≤ ${GOAL_P99_MS} ms`, measured: `${fmt(p99)} ms (node:net ${fmt(find(summaries, NET)?.[`${kind}P99`])} ms)`, met })
+        goals.push({ goal: `Peer-close latency, ${KIND_NAME[kind]}, ${s.label}: p99 ≤ ${GOAL_P99_MS} ms`, measured: `${fmt(p99)} ms (node:net ${fmt(net?.[`${kind}P99`])} ms)`, met })
       }
-      return [fmt(s[`${kind}P50`]), p99Text, fmt(s[`${kind}Max`])]
+      return [fmt(s[`${kind}P50`]), p99Text, fmtRatio(ratio(p99, net?.[`${kind}P99`])), fmt(s[`${kind}Max`])]
     })
     return [s.label, ...cells, s.runs]
   })
   const columns = [
     { title: 'server', align: 'left' },
-    ...KINDS.flatMap((kind) => [{ title: `${kind.toUpperCase()} p50 ms` }, { title: `${kind.toUpperCase()} p99 ms` }, { title: `${kind.toUpperCase()} max ms` }]),
+    ...KINDS.flatMap((kind) => {
+      const k = kind.toUpperCase()
+      return [{ title: `${k} p50 ms` }, { title: `${k} p99 ms` }, { title: `${k} p99 vs node:net` }, { title: `${k} max ms` }]
+    }),
     { title: 'rounds' },
   ]
   const chart = barChart({
