@@ -14,6 +14,7 @@ export function checkPort(port: unknown): number {
 
 export function checkPath(path: unknown): string {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a non-empty string')
+  if (path.includes('\0')) throw new TypeError('path must not contain null bytes')
   if (Buffer.byteLength(path) > 107) throw new RangeError(`path is too long for a Unix socket (107 bytes at most): ${path}`)
   return path
 }

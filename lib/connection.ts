@@ -192,7 +192,7 @@ export class Connection {
     const pending = this.pending
     if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'socket')
     else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(pending ? `connect to ${pending.target}` : 'idle connection')
-    else if (reason === k.CLOSE_LOCAL && this.closeError) err = this.closeError
+    else if (this.closeError) err = this.closeError // close(err), or a handler that threw
     else if (unsent > 0) err = new RingpollError('ERR_UNSENT_DATA', `${unsent} bytes of output were not sent`)
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
@@ -205,7 +205,9 @@ export class Connection {
       try {
         this.handlers.onClose(this, err)
       } catch (thrown) {
-        process.emitWarning(`ringpoll: onClose threw: ${String((thrown as Error)?.stack ?? thrown)}`)
+        if (!this.report(toError(thrown))) {
+          process.emitWarning(`ringpoll: onClose threw: ${String((thrown as Error)?.stack ?? thrown)}`)
+        }
       }
     }
     this.reader._detach()
@@ -219,9 +221,26 @@ export class Connection {
     if (this.state >= State.Closing) throw closedError()
   }
 
-  /** A handler threw: the connection closes with that error. */
-  private fail(err: unknown): void {
-    this.close(err instanceof Error ? err : new Error(String(err)))
+  /** A handler threw: the connection closes with that error, then onError hears of it. */
+  private fail(thrown: unknown): void {
+    const err = toError(thrown)
+    this.close(err)
+    this.report(err)
+  }
+
+  /** False when there is no onError. Its rethrow waits for the batch to end: a throw out of the
+   * middle of a batch would lose the events after it (other connections' closes among them). */
+  private report(err: Error): boolean {
+    const { onError } = this.handlers
+    if (onError === undefined) return false
+    try {
+      onError(err, this)
+    } catch (rethrown) {
+      process.nextTick(() => {
+        throw rethrown
+      })
+    }
+    return true
   }
 
   private setOption(name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): void {
@@ -240,6 +259,10 @@ export class Connection {
     if (this.local === undefined) this.local = this.state === State.Closed ? null : binding.address(this.id, false)
     return this.local
   }
+}
+
+function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown))
 }
 
 function addressOf(a: Address | null): { address: string; port: number; family: string } | undefined {

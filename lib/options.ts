@@ -14,6 +14,12 @@ export interface Handlers {
   onEnd?(conn: Connection): void
   /** Exactly once per connection; err is undefined for a clean close. */
   onClose?(conn: Connection, err?: RingpollError | Error): void
+  /**
+   * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError
+   * the server goes on serving the others; to stop the process, rethrow: the error then surfaces as
+   * an uncaught exception once the current batch of events has been handled.
+   */
+  onError?(err: Error, conn: Connection): void
 }
 
 export interface ConnectionOptions {
@@ -43,7 +49,7 @@ export function checkBackend(value: unknown, name: string): Backend {
   return value as Backend
 }
 
-export type HandlerSet = Required<Handlers>
+export type HandlerSet = Required<Omit<Handlers, 'onError'>> & Pick<Handlers, 'onError'>
 
 const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const
 const noop = (): void => {}
@@ -55,7 +61,8 @@ export function checkHandlers(h: Handlers): HandlerSet {
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${name} must be a function`)
     out[name] = fn ?? noop
   }
-  return out as HandlerSet
+  if (h.onError !== undefined && typeof h.onError !== 'function') throw new TypeError('onError must be a function')
+  return { ...(out as Omit<HandlerSet, 'onError'>), onError: h.onError }
 }
 
 export function checkInteger(value: unknown, name: string, min: number, max: number): number {

@@ -122,11 +122,7 @@ export class Server implements Listening {
   _accept(id: number): void {
     const conn = new Connection(this.reactor, id, this.handlers, this.options.highWaterMark, (c) => this.forget(c))
     this.open.add(conn)
-    try {
-      this.handlers.onConnect(conn)
-    } catch (err) {
-      conn.close(err instanceof Error ? err : new Error(String(err)))
-    }
+    conn._connected()
   }
 
   private forget(conn: Connection): void {

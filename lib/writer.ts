@@ -7,6 +7,7 @@ import { RingpollError } from './errors.js'
 import type { Reactor } from './reactor.js'
 
 const MAX_WRITE = 2 ** 31 - 1
+const INEXACT_LENGTH = /^(hex|base64|base64url)$/i
 
 /** What the writer needs of its connection. */
 export interface WriterOwner {
@@ -67,6 +68,9 @@ export class Writer {
 
   private writeString(s: string, encoding: BufferEncoding): boolean {
     if (!Buffer.isEncoding(encoding)) throw new TypeError(`unknown encoding: ${String(encoding)}`)
+    // For hex and base64, byteLength is only an upper bound (invalid characters decode to
+    // nothing): encode first, or reserved bytes would go out unwritten, showing stale memory.
+    if (INEXACT_LENGTH.test(encoding)) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark
     const n = Buffer.byteLength(s, encoding)
     if (n === 0) return this.bufferedAmount < this.highWaterMark
     if (n > this.reactor.k.CHUNK_SIZE) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark

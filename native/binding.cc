@@ -48,6 +48,18 @@ Conn* ConnArg(const Napi::CallbackInfo& info, Reactor* r) {
   return c;
 }
 
+// The connection of a write. One the reactor has closed while JS has not seen the close yet (a
+// write from another handler of the same batch) throws ERR_CLOSED: bytes are never accepted and
+// then dropped without a word.
+Conn* OpenConnArg(const Napi::CallbackInfo& info, Reactor* r) {
+  Conn* c = ConnArg(info, r);
+  if (c == nullptr || c->state != ConnState::kClosed) return c;
+  Napi::Error e = Napi::Error::New(info.Env(), "the connection is closed");
+  e.Set("code", "ERR_CLOSED");
+  e.ThrowAsJavaScriptException();
+  return nullptr;
+}
+
 bool BoolProp(const Napi::Object& o, const char* key, bool fallback) {
   const Napi::Value v = o.Get(key);
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
@@ -234,7 +246,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
 Napi::Value Reserve(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? ConnArg(info, r) : nullptr;
+  Conn* c = r ? OpenConnArg(info, r) : nullptr;
   bool ok = c != nullptr;
   const double n = IntArg(info, 1, 1, kChunkSize, &ok);
   if (!ok) return env.Undefined();
@@ -282,7 +294,7 @@ Napi::Value OutOfMemory(const Napi::Env& env) {
 Napi::Value Write(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? ConnArg(info, r) : nullptr;
+  Conn* c = r ? OpenConnArg(info, r) : nullptr;
   char* data = nullptr;
   size_t len = 0;
   if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
@@ -294,7 +306,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 Napi::Value Writev(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? ConnArg(info, r) : nullptr;
+  Conn* c = r ? OpenConnArg(info, r) : nullptr;
   if (c == nullptr) return env.Undefined();
   if (!info[1].IsArray()) {
     Napi::TypeError::New(env, "ringpoll: writev needs an array").ThrowAsJavaScriptException();

@@ -68,8 +68,11 @@ void EpollBackend::Accept(Listener* l) {
       reactor_->Accepted(l, fd, peer);
       continue;
     }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+    const int err = errno;
+    if (err == EINTR || err == ECONNABORTED) continue;
+    // Out of descriptors: close what waits in the backlog rather than leave it hanging.
+    if ((err == EMFILE || err == ENFILE) && ShedBacklog(l->fd, kAcceptBudget) >= 0) return;
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
       // Out of descriptors: stop watching (level triggering would spin) until the retry.
       Control(fd_, EPOLL_CTL_MOD, l->fd, 0, reinterpret_cast<uintptr_t>(l) | kListenerTag);
       reactor_->AcceptFailed(l);
@@ -99,6 +102,10 @@ void EpollBackend::RemoveConn(Conn* c) { epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nu
 void EpollBackend::Send(Conn* c) {
   struct iovec iov[IOV_MAX];
   while (!c->out.empty() && !c->want_write) {
+    if (!c->out.HeadLinksIntact(IOV_MAX)) {
+      reactor_->Failed(c, EFAULT);  // a buffer detached after write(): never send its memory
+      return;
+    }
     const int count = c->out.FillIovecs(iov, IOV_MAX);
     size_t requested = 0;
     for (int i = 0; i < count; ++i) requested += iov[i].iov_len;

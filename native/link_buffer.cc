@@ -98,6 +98,24 @@ int LinkBuffer::FillIovecs(struct iovec* iov, int max) const {
   return count;
 }
 
+bool LinkBuffer::HeadLinksIntact(int max) const {
+  for (size_t i = head_; i < segs_.size() && max > 0; ++i, --max) {
+    const Segment& s = segs_[i];
+    if (s.ref == nullptr) continue;
+    napi_value view = nullptr;
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (napi_get_reference_value(pool_->env(), s.ref, &view) != napi_ok || view == nullptr ||
+        napi_get_typedarray_info(pool_->env(), view, &type, &length, &data, nullptr, nullptr) != napi_ok) {
+      return false;
+    }
+    const char* start = static_cast<const char*>(data);  // a Uint8Array: length is in bytes
+    if (start == nullptr || s.data < start || s.data + s.len > start + length) return false;
+  }
+  return true;
+}
+
 void LinkBuffer::Clear() {
   while (head_ < segs_.size()) PopFront();
   length_ = 0;

@@ -59,6 +59,10 @@ class LinkBuffer {
   void Consume(size_t n);
   // Fills up to `max` iovecs from the head; returns how many.
   int FillIovecs(struct iovec* iov, int max) const;
+  // False when one of the first `max` segments is a linked JS buffer that no longer holds the
+  // memory it was linked with (its ArrayBuffer was detached or shrunk after the write): sending
+  // it would read memory the JS heap may have freed. Needs an open handle scope.
+  bool HeadLinksIntact(int max) const;
   void Clear();
 
  private:

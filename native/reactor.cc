@@ -56,6 +56,7 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
     return nullptr;
   }
   r->events_ = static_cast<Event*>(data);
+  ReserveSpareFd();  // for ShedBacklog, opened now so that it is there when descriptors run out
 
   uv_prepare_init(r->loop_, &r->prepare_handle_);
   uv_idle_init(r->loop_, &r->idle_handle_);

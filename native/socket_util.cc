@@ -2,14 +2,47 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 
 namespace ringpoll {
+
+namespace {
+std::atomic<int> spare_fd{-1};  // -1 while closed, or taken by a thread that is shedding
+}  // namespace
+
+void ReserveSpareFd() {
+  if (spare_fd.load() >= 0) return;
+  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int none = -1;
+  if (fd >= 0 && !spare_fd.compare_exchange_strong(none, fd)) close(fd);
+}
+
+int ShedBacklog(int listen_fd, uint32_t budget) {
+  const int spare = spare_fd.exchange(-1);
+  if (spare < 0) return -1;
+  close(spare);
+  int shed = 0;
+  int err = 0;
+  for (uint32_t i = 0; i < budget; ++i) {
+    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      err = errno;
+      if (err == EINTR || err == ECONNABORTED) continue;
+      break;
+    }
+    close(fd);
+    shed++;
+  }
+  ReserveSpareFd();
+  return err == EAGAIN || err == EWOULDBLOCK || err == 0 ? shed : -1;
+}
 
 int MakeInetAddress(const std::string& host, int port, SocketAddress* out) {
   if (port < 0 || port > 65535) return -EINVAL;

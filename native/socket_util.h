@@ -5,6 +5,7 @@
 #include <node_api.h>
 #include <sys/socket.h>
 
+#include <cstdint>
 #include <string>
 
 namespace ringpoll {
@@ -25,6 +26,14 @@ int MakeUnixAddress(const std::string& path, SocketAddress* out);
 int OpenListener(const SocketAddress& addr, int backlog, bool reuse_port, bool ipv6_only);
 // A non-blocking socket with connect() started; *in_progress is set when it has not finished.
 int OpenConnection(const SocketAddress& addr, bool* in_progress);
+
+// Out of descriptors on accept (EMFILE/ENFILE), a listener's pending connections are accepted and
+// closed at once with the help of a descriptor kept spare for the purpose, so that their peers see
+// a close instead of hanging in the backlog (libuv does the same). One spare serves the process.
+// ReserveSpareFd opens it if it is not open. ShedBacklog returns how many connections it closed, or
+// -1 when it could not drain the backlog (no spare, or descriptors still short): wait and retry.
+void ReserveSpareFd();
+int ShedBacklog(int listen_fd, uint32_t budget);
 
 int SetNoDelay(int fd, bool on);
 int SetKeepAlive(int fd, bool on, int idle_seconds);

@@ -17,6 +17,7 @@ namespace {
 constexpr unsigned kDefaultEntries = 1024;  // submission queue; the completion queue is 4x
 constexpr unsigned kDefaultBuffers = 256;   // receive buffers (slab chunks) in the ring
 constexpr uint16_t kBufferGroup = 0;
+constexpr uint32_t kShedBudget = 1024;      // backlog connections closed per EMFILE
 
 // user_data = object pointer | kind. Conn and Listener are 8-byte aligned, leaving 3 bits.
 enum Kind : uintptr_t { kReceive = 0, kSend = 1, kPoll = 2, kAccept = 3, kIgnored = 4 };
@@ -116,26 +117,22 @@ void UringBackend::ArmAccept(Listener* l) {
   l->io_ops |= kAccepting;
 }
 
-void UringBackend::ArmReceive(Conn* c) {
+bool UringBackend::ArmReceive(Conn* c) {
   io_uring_sqe* sqe = Prepare(IORING_OP_RECV, c->fd, Tag(c, kReceive));
-  if (sqe == nullptr) {
-    reactor_->Failed(c, ENOMEM);
-    return;
-  }
+  if (sqe == nullptr) return false;
   sqe->ioprio = IORING_RECV_MULTISHOT;
   sqe->flags = IOSQE_BUFFER_SELECT;
   sqe->buf_group = kBufferGroup;
   c->io_ops |= kReceiving;
+  return true;
 }
 
-void UringBackend::ArmPoll(Conn* c, uint32_t events) {
+bool UringBackend::ArmPoll(Conn* c, uint32_t events) {
   io_uring_sqe* sqe = Prepare(IORING_OP_POLL_ADD, c->fd, Tag(c, kPoll));
-  if (sqe == nullptr) {
-    reactor_->Failed(c, ENOMEM);
-    return;
-  }
+  if (sqe == nullptr) return false;
   sqe->poll32_events = events;
   c->io_ops |= kPolling;
+  return true;
 }
 
 void UringBackend::Submit() {
@@ -183,7 +180,13 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
     reactor_->Accepted(l, res, peer);
   } else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
     if (more) Cancel(Tag(l, kAccept));
-    reactor_->AcceptFailed(l);  // the timer calls ResumeListener
+    // Out of descriptors: close what waits in the backlog rather than leave it hanging, and go on
+    // accepting; failing that, pause and let the timer call ResumeListener.
+    if ((res == -EMFILE || res == -ENFILE) && ShedBacklog(l->fd, kShedBudget) >= 0) {
+      if (!more) ArmAccept(l);
+    } else {
+      reactor_->AcceptFailed(l);
+    }
     return;
   }
   if (!more && !l->paused) ArmAccept(l);
@@ -192,32 +195,39 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
 // ---- connections ----------------------------------------------------------------------------
 
 int UringBackend::AddConn(Conn* c) {
-  if (c->state == ConnState::kConnecting) {
-    ArmPoll(c, POLLOUT);
-  } else {
-    Update(c);
-  }
-  return c->state == ConnState::kClosed ? -ENOMEM : 0;
+  // Connecting: a poll for writability says when connect() is done. Open: receive at once.
+  if (c->state == ConnState::kConnecting) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
+  return ArmReceive(c) ? 0 : -ENOMEM;
 }
 
 // Reading wanted: a receive armed (and no hang-up poll). Not wanted: no receive, but a poll that
 // reports the peer's FIN or RST, as epoll's EPOLLRDHUP does for a paused connection.
 void UringBackend::Update(Conn* c) {
   if (c->state != ConnState::kOpen) return;
+  bool armed = true;
   if (c->Reading()) {
-    if (!(c->io_ops & (kReceiving | kStarved))) ArmReceive(c);
+    if (!(c->io_ops & (kReceiving | kStarved))) armed = ArmReceive(c);
     if (c->io_ops & kPolling) Cancel(Tag(c, kPoll));
-    return;
+  } else {
+    if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) {
+      Cancel(Tag(c, kReceive));
+      c->io_ops |= kStopping;
+    }
+    if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
   }
-  if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) {
-    Cancel(Tag(c, kReceive));
-    c->io_ops |= kStopping;
-  }
-  if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) ArmPoll(c, POLLRDHUP);
+  if (!armed) reactor_->Failed(c, ENOMEM);  // the kernel took no more entries
+}
+
+// False (and the connection closed with EFAULT) when a buffer linked for output was detached
+// after write(): its memory is never sent. (A detach while the kernel sends is not caught.)
+bool UringBackend::LinksIntact(Conn* c) {
+  if (c->out.HeadLinksIntact(IOV_MAX)) return true;
+  reactor_->Failed(c, EFAULT);
+  return false;
 }
 
 void UringBackend::Send(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty()) return;
+  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   UringSend* s;
   if (free_sends_.empty()) {
     sends_.push_back(std::make_unique<UringSend>());
@@ -246,7 +256,7 @@ void UringBackend::Send(Conn* c) {
 // close() is coming: one non-blocking write of what is queued, unless a send is already in
 // flight (the bytes behind it must not overtake it).
 void UringBackend::SendNow(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty()) return;
+  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   struct iovec iov[IOV_MAX];
   const int count = c->out.FillIovecs(iov, IOV_MAX);
   const ssize_t n = writev(c->fd, iov, count);
@@ -356,9 +366,7 @@ void UringBackend::Polled(Conn* c, int res) {
   c->io_ops &= ~kPolling;
   if (c->state == ConnState::kConnecting) {
     const int err = res < 0 ? -res : PendingError(c->fd);
-    if (err == ECANCELED) {
-      // a connect timeout closed it meanwhile
-    } else if (err != 0) {
+    if (err != 0) {
       reactor_->Failed(c, err);
     } else {
       reactor_->Connected(c);

@@ -57,9 +57,11 @@ class UringBackend final : public IoBackend {
   void Cancel(uintptr_t user_data);
   void SubmitBeforeClose();
   void ArmAccept(Listener* l);
-  void ArmReceive(Conn* c);
-  void ArmPoll(Conn* c, uint32_t events);
+  // False when the kernel takes no more entries (out of memory).
+  bool ArmReceive(Conn* c);
+  bool ArmPoll(Conn* c, uint32_t events);
 
+  bool LinksIntact(Conn* c);
   void Complete(const io_uring_cqe& cqe);
   void Accepted(Listener* l, int res, uint32_t flags);
   void Received(Conn* c, int res, uint32_t flags);
