@@ -1,12 +1,7 @@
 // The C reference for the HTTP hello-world bench: a minimal keep-alive HTTP/1.1 server on plain
 // level-triggered epoll, doing only what the ringpoll and node:net responders do (count the
 // requests in what arrived, answer each with the same fixed response, one write per read).
-// Usage: http_epoll <port> [nested]   (prints "listening <port>"; port 0 picks one; exits on SIGTERM)
-//
-// With "nested", the sockets' epoll fd is itself watched by an outer epoll fd, and each wake-up of
-// the outer one is followed by a non-blocking wait on the inner one: the shape ringpoll has inside
-// Node, where libuv's epoll watches the reactor's. The difference between the two runs is what
-// that shape costs, separately from Node.
+// Usage: http_epoll <port>   (prints "listening <port>"; port 0 picks one; exits on SIGTERM)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,7 +44,6 @@ static int count_requests(int fd, const char* buf, ssize_t n) {
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   const int port = argc > 1 ? atoi(argv[1]) : 0;
-  const int nested = argc > 2 && strcmp(argv[2], "nested") == 0;
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -67,15 +61,11 @@ int main(int argc, char** argv) {
   const int ep = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener};
   epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
-  const int outer = epoll_create1(EPOLL_CLOEXEC);
-  struct epoll_event inner = {.events = EPOLLIN, .data.fd = ep};
-  epoll_ctl(outer, EPOLL_CTL_ADD, ep, &inner);
   static struct epoll_event events[1024];
   static char in[65536];
   static char out[65536];
   for (;;) {
-    if (nested && epoll_wait(outer, &inner, 1, -1) < 0) continue;
-    const int n = epoll_wait(ep, events, 1024, nested ? 0 : -1);
+    const int n = epoll_wait(ep, events, 1024, -1);
     if (n < 0 && errno == EINTR) continue;
     for (int i = 0; i < n; i++) {
       const int fd = events[i].data.fd;

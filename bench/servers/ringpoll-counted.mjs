@@ -1,8 +1,7 @@
-// The raw-API hello world of ringpoll-raw.mjs, measuring itself: "start" and "stop" lines on stdin
+// The raw-API hello world of http-ringpoll.mjs, measuring itself: "start" and "stop" lines on stdin
 // bound the interval; on "stop" it prints per-request CPU time and reactor counters as JSON.
 import { createInterface } from 'node:readline'
-import { stats } from 'ringpoll'
-import { createServer } from 'ringpoll'
+import { createServer, stats } from 'ringpoll'
 import { END_OF_REQUEST, RESPONSE } from './response.mjs'
 
 let requests = 0

@@ -1,6 +1,7 @@
 // HTTP hello world on ringpoll's raw API: count complete requests in the reader, answer each.
+// The backend comes from RINGPOLL_BACKEND, as the bench sets it.
 import { createServer } from 'ringpoll'
-import { END_OF_REQUEST, RESPONSE, ready } from './response.mjs'
+import { END_OF_REQUEST, RESPONSE, port, ready } from './response.mjs'
 
 const server = createServer({
   onData(conn) {
@@ -13,5 +14,5 @@ const server = createServer({
     reader.release()
   },
 })
-const { port } = await server.listen({ port: Number(process.argv[2] ?? 0), host: '127.0.0.1' })
-ready(port)
+const address = await server.listen({ port, host: '127.0.0.1' })
+ready(address.port, server.backend)

@@ -1,6 +1,6 @@
 // HTTP hello world on node:net: the same counting over a string of leftovers, the same response.
 import net from 'node:net'
-import { END_OF_REQUEST, RESPONSE, ready } from './response.mjs'
+import { END_OF_REQUEST, RESPONSE, port, ready } from './response.mjs'
 
 const server = net.createServer((socket) => {
   socket.setNoDelay(true)
@@ -15,4 +15,4 @@ const server = net.createServer((socket) => {
     }
   })
 })
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => ready(server.address().port))
+server.listen(port, '127.0.0.1', () => ready(server.address().port))

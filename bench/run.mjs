@@ -1,0 +1,73 @@
+// The benchmark suite: `npm run bench` runs every scenario and writes bench/RESULTS.md and an SVG
+// chart per scenario in bench/results/. Each scenario runs its contenders side by side, alternating
+// round by round, and reports medians and ratios to the reference; the goals are judged at the top.
+//
+//   node bench/run.mjs [--quick] [--only http,echo,writev,idle,close-latency] [--rounds N] [--seconds S]
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, release } from 'node:os'
+import { parseArgs } from 'node:util'
+import { table } from './lib/markdown.mjs'
+import { benchPath, watchdog } from './lib/processes.mjs'
+
+const SCENARIOS = ['http', 'echo', 'writev', 'idle', 'close-latency']
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: SCENARIOS.join(',') },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+  },
+})
+const only = args.only.split(',')
+for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`)
+const defaults = args.quick ? { rounds: 1, seconds: 0.5, warmup: 0.25 } : { rounds: 3, seconds: 1, warmup: 0.5 }
+const options = {
+  quick: args.quick,
+  rounds: Number(args.rounds ?? defaults.rounds),
+  seconds: Number(args.seconds ?? defaults.seconds), // one measured load
+  warmup: defaults.warmup, // once per server, not measured: JIT, socket buffers
+}
+if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error('--rounds takes an integer >= 1')
+if (!(options.seconds > 0)) throw new Error('--seconds takes a positive number')
+// The full suite takes about 6 minutes and --quick under one, scaling with rounds and seconds;
+// a run past four times its plan hangs somewhere.
+const planned = (args.quick ? 60 : 360) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
+watchdog(4 * planned)
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+const startLoad = load()
+const started = Date.now()
+const sections = []
+for (const name of SCENARIOS.filter((s) => only.includes(s))) {
+  const scenario = await import(`./scenarios/${name}.mjs`)
+  console.log(`bench: ${scenario.title}...`)
+  const t0 = Date.now()
+  const result = await scenario.run(options)
+  console.log(`bench: ${scenario.title}: ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+  sections.push({ name, title: scenario.title, about: scenario.about, ...result })
+}
+
+mkdirSync(benchPath('results'), { recursive: true })
+for (const { charts } of sections) {
+  for (const chart of charts) writeFileSync(benchPath(`results/${chart.name}.svg`), chart.svg)
+}
+const verdict = (met) => (met === null || met === undefined ? 'not measured' : met ? 'met' : '**missed**')
+const goals = sections.flatMap((s) => s.goals)
+const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim()
+const markdown = `# Benchmark results
+
+Written by \`${command}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC:
+${cpus().length} cores (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version};
+${options.rounds} alternating round(s) of ${options.seconds} s per load, medians shown; load average
+${startLoad} at the start and ${load()} at the end (${((Date.now() - started) / 1000).toFixed(0)} s in all).
+The machine is shared with other work, so compare the contenders with one another within a table,
+not with figures from other runs. How each figure is taken: [README.md](README.md).
+
+## Goals
+
+${table([{ title: 'goal', align: 'left' }, { title: 'measured', align: 'left' }, { title: 'verdict', align: 'left' }], goals.map((g) => [g.goal, g.measured, verdict(g.met)]))}
+
+${sections.map((s) => `## ${s.title}\n\n${s.about ? `${s.about}\n\n` : ''}${s.charts.map((c) => `![${s.title}](results/${c.name}.svg)\n\n`).join('')}${s.markdown}`).join('\n')}`
+writeFileSync(benchPath('RESULTS.md'), markdown)
+console.log(markdown)

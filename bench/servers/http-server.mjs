@@ -1,0 +1,24 @@
+// HTTP hello world on node:http, its sockets from node:net or from ringpoll (through ringpoll/http);
+// the same handler either way.
+//   node bench/servers/http-server.mjs <port> --transport net|ringpoll
+import http from 'node:http'
+import { parseArgs } from 'node:util'
+import { ready, unavailable } from './response.mjs'
+
+const { values, positionals } = parseArgs({ options: { transport: { type: 'string', default: 'net' } }, allowPositionals: true })
+const port = Number(positionals[0] ?? 0)
+
+const app = http.createServer((req, res) => {
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 12 })
+  res.end('hello world\n')
+})
+
+if (values.transport === 'ringpoll') {
+  const { serve } = await import('ringpoll/http').catch(() => unavailable('ringpoll/http not built'))
+  const { stats } = await import('ringpoll')
+  const listener = serve(app, { port, host: '127.0.0.1' }, () => ready(listener.address().port, stats().backend))
+} else if (values.transport === 'net') {
+  app.listen(port, '127.0.0.1', () => ready(app.address().port))
+} else {
+  throw new TypeError(`--transport takes net or ringpoll, not ${values.transport}`)
+}

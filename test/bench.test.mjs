@@ -1,0 +1,71 @@
+// The bench's own machinery: the figures it computes, the chart it draws, and the compiled load
+// client against real servers on loopback (that it counts echoes, and refuses a wrong answer).
+import t from 'tap'
+import net from 'node:net'
+import { median, percentile, ratio } from '../bench/lib/stats.mjs'
+import { barChart } from '../bench/lib/svg.mjs'
+import { table } from '../bench/lib/markdown.mjs'
+import { echoLoad } from '../bench/lib/echo-client.mjs'
+import { startServer, stopServer } from '../bench/lib/processes.mjs'
+import { cServer, ringpoll } from '../bench/lib/contenders.mjs'
+
+t.test('median, percentile and ratio', async (t) => {
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([4, 1, 3, 2]), 2.5)
+  t.equal(median([5, NaN, 1]), 3, 'failed figures (NaN) are left out')
+  t.ok(Number.isNaN(median([])))
+  const xs = Array.from({ length: 100 }, (_, i) => 100 - i)
+  t.equal(percentile(xs, 50), 50)
+  t.equal(percentile(xs, 99), 99)
+  t.equal(percentile(xs, 100), 100)
+  t.equal(ratio(3, 2), 1.5)
+  t.ok(Number.isNaN(ratio(3, 0)), 'no ratio to a missing reference')
+})
+
+t.test('a markdown table escapes pipes in cells', async (t) => {
+  const md = table([{ title: 'a', align: 'left' }, { title: 'b' }], [['x|y', 1]])
+  t.equal(md, '| a | b |\n| --- | ---: |\n| x\\|y | 1 |')
+})
+
+t.test('the bar chart: one bar per figure, a gap for a missing one, names escaped', async (t) => {
+  const svg = barChart({
+    title: 'a <chart>',
+    unit: 'µs',
+    groups: ['one', 'two'],
+    series: [{ name: 'p & q', values: [1, 2] }, { name: 'r', values: [3, NaN] }],
+  })
+  t.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+  t.match(svg, /a &lt;chart&gt;/)
+  t.match(svg, /p &amp; q/)
+  t.equal(svg.match(/<rect [^>]*><title>/g).length, 3, 'three bars for three figures')
+  t.notMatch(svg, /NaN/)
+})
+
+t.test('the compiled echo client against the C and ringpoll echo servers', async (t) => {
+  for (const contender of [cServer('C', 'echo_epoll'), ringpoll('echo-ringpoll.mjs')[0]]) {
+    const server = await startServer(contender)
+    try {
+      const r = await echoLoad(server, { connections: 4, request: 3000, seconds: 0.2, warmup: 0.05 })
+      t.ok(r.messages > 0, `${contender.name}: echoes counted`)
+      t.ok(r.p99 >= r.p50, `${contender.name}: p99 ≥ p50`)
+      t.ok(r.cpu >= 0, `${contender.name}: the server's CPU time read`)
+    } finally {
+      await stopServer(server)
+    }
+  }
+})
+
+t.test('the echo client fails on a server that answers more than it asked for', async (t) => {
+  const server = net.createServer((socket) => socket.on('data', (d) => socket.write(Buffer.concat([d, d]))))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const fake = { port: server.address().port, pid: process.pid, name: 'doubling server' }
+  await t.rejects(echoLoad(fake, { connections: 1, request: 10, seconds: 0.2, warmup: 0 }), /answered a request that wants 10/)
+})
+
+t.test('a ringpoll server that runs on another backend than asked has no figures', async (t) => {
+  const uring = ringpoll('echo-ringpoll.mjs').find((c) => c.backend === 'io_uring')
+  // Forcing epoll through the environment stands for a build or kernel without io_uring.
+  const err = await startServer({ ...uring, env: { RINGPOLL_BACKEND: 'epoll' } }).catch((e) => e)
+  t.equal(err.unavailable, 'io_uring: not available in this build (ran on epoll)')
+})
