@@ -3,6 +3,20 @@
 export const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nhello world\n')
 export const END_OF_REQUEST = '\r\n\r\n'
 
+/** ringpoll's raw API: answers every complete request head in the input; returns how many. */
+export function answerRequests(conn) {
+  const { reader } = conn
+  let answered = 0
+  let end
+  while ((end = reader.indexOf(END_OF_REQUEST)) !== -1) {
+    reader.skip(end + END_OF_REQUEST.length)
+    conn.write(RESPONSE)
+    answered++
+  }
+  reader.release()
+  return answered
+}
+
 /** The port the bench asked for (argv[2]; 0 picks a free one). */
 export const port = Number(process.argv[2] ?? 0)
 

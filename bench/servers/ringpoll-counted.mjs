@@ -2,19 +2,12 @@
 // bound the interval; on "stop" it prints per-request CPU time and reactor counters as JSON.
 import { createInterface } from 'node:readline'
 import { createServer, stats } from 'ringpoll'
-import { END_OF_REQUEST, RESPONSE } from './response.mjs'
+import { answerRequests } from './response.mjs'
 
 let requests = 0
 const server = createServer({
   onData(conn) {
-    const { reader } = conn
-    let end
-    while ((end = reader.indexOf(END_OF_REQUEST)) !== -1) {
-      reader.skip(end + END_OF_REQUEST.length)
-      conn.write(RESPONSE)
-      requests++
-    }
-    reader.release()
+    requests += answerRequests(conn)
   },
 })
 const { port } = await server.listen({ port: 0, host: '127.0.0.1' })
