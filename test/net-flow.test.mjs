@@ -24,7 +24,9 @@ t.test('reading: a socket nobody reads stops reading at its highWaterMark, and l
   await sleep(50) // time for more input to arrive, if reading did not stop
   const slack = SLACK[stats().backend]
   t.ok(socket.readableLength < HWM + slack, `readableLength ${socket.readableLength} stays within ${slack} of the highWaterMark`)
-  t.ok(stats().chunksInUse < 64, 'input memory is released as it is copied into the stream')
+  // What is left in use is the input taken in past the stop (the slack above), nothing more.
+  const bound = 64 + slack / (16 * 1024)
+  t.ok(stats().chunksInUse < bound, `input memory is released as it is copied into the stream (${stats().chunksInUse} chunks)`)
   const parts = []
   socket.on('data', (d) => parts.push(d))
   await once(socket, 'end')

@@ -3,7 +3,7 @@ import net from 'node:net'
 import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'ringpoll'
+import { createServer, stats } from 'ringpoll'
 
 /** Resolves when `predicate()` is true; rejects with `what` after `ms` (a bound, not a timing). */
 export async function until(predicate, what, ms = 5000) {
@@ -12,6 +12,15 @@ export async function until(predicate, what, ms = 5000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
+}
+
+/**
+ * Asserts that every slab chunk has come back. Waits (bounded) first: on io_uring a closed
+ * connection's output stays in use until the kernel confirms its cancelled send.
+ */
+export async function allChunksBack(t, what = 'every chunk is back') {
+  await until(() => stats().chunksInUse === 0, 'chunks to return')
+  t.equal(stats().chunksInUse, 0, what)
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
