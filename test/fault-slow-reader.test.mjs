@@ -68,7 +68,8 @@ t.test('a slow node:net reader', async (t) => {
 })
 
 t.test('a ringpoll client that never reads, then reads everything', async (t) => {
-  const data = payload(4 << 20, 3)
+  // More than loopback socket buffers can hold (they grow to several MB), so the writer must stall.
+  const data = payload(16 << 20, 3)
   const { port, seen, progress } = await fastWriter(t, data)
   const parts = []
   let ended = false
@@ -97,5 +98,6 @@ t.test('a ringpoll client that never reads, then reads everything', async (t) =>
   conn.resume()
   await until(() => ended, 'the end of the stream', 20000)
   t.ok(Buffer.concat(parts).equals(data), 'every byte arrived in order')
-  checkBounds(t, seen)
+  // Reading, the client (in this process) holds input chunks too, so only the queue is checked.
+  t.ok(seen.maxBuffered < HWM + CHUNK, `queued output peaked at ${seen.maxBuffered} bytes (HWM ${HWM} + one chunk)`)
 })
