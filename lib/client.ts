@@ -2,8 +2,9 @@
 import { binding } from './native.js'
 import { Connection } from './connection.js'
 import { errnoError } from './errors.js'
-import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { resolveHost } from './address.js'
+import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { checkInteger, checkPath, checkPort } from './validate.js'
 import { reactor } from './reactor.js'
 
 export interface ConnectTarget {

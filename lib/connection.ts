@@ -1,7 +1,8 @@
 // A connection as the application sees it: handlers, the reader and writer, its life cycle.
 import { binding, type Address } from './native.js'
 import { RingpollError, closedError, errnoError, timeoutError } from './errors.js'
-import { checkInteger, type HandlerSet } from './options.js'
+import type { HandlerSet } from './options.js'
+import { checkInteger } from './validate.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
 import type { Reactor } from './reactor.js'
@@ -44,7 +45,7 @@ export class Connection {
     this.state = pending ? State.Connecting : State.Open
     this.reader = new Reader(reactor, id)
     this.writer = new Writer(reactor, this, highWaterMark)
-    reactor.conns[id] = this
+    reactor.attach(id, this)
   }
 
   /** True until the peer's FIN or RST is seen or the connection is closed (end() leaves it true). */

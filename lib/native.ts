@@ -3,6 +3,7 @@
 // the sanitizer build.
 import { join } from 'node:path'
 import nodeGypBuild = require('node-gyp-build')
+import type { Backend } from './validate.js'
 
 export type Address = { address: string; family: 'IPv4' | 'IPv6'; port: number } | { path: string }
 
@@ -12,7 +13,7 @@ export interface NativeOptions {
   highWaterMark: number
   maxInput: number
   idleTimeout: number
-  backend: 'auto' | 'epoll' | 'io_uring'
+  backend: Backend
 }
 
 export interface NativeConstants {

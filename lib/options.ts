@@ -2,6 +2,7 @@
 import type { Connection } from './connection.js'
 import type { RingpollError } from './errors.js'
 import type { NativeOptions } from './native.js'
+import { checkBackend, checkBoolean, checkInteger, type Backend } from './validate.js'
 
 export interface Handlers {
   /** Accepted (server) or connected (client); may write at once. */
@@ -40,15 +41,6 @@ export interface ConnectionOptions {
   backend?: Backend
 }
 
-export type Backend = 'auto' | 'epoll' | 'io_uring'
-const BACKENDS: readonly string[] = ['auto', 'epoll', 'io_uring']
-
-export function checkBackend(value: unknown, name: string): Backend {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
-  if (!BACKENDS.includes(value)) throw new RangeError(`${name} must be 'auto', 'epoll' or 'io_uring', got '${value}'`)
-  return value as Backend
-}
-
 export type HandlerSet = Required<Omit<Handlers, 'onError'>> & Pick<Handlers, 'onError'>
 
 const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const
@@ -63,20 +55,6 @@ export function checkHandlers(h: Handlers): HandlerSet {
   }
   if (h.onError !== undefined && typeof h.onError !== 'function') throw new TypeError('onError must be a function')
   return { ...(out as Omit<HandlerSet, 'onError'>), onError: h.onError }
-}
-
-export function checkInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
-  }
-  return value
-}
-
-function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
-  return value
 }
 
 const MAX_U32 = 2 ** 32 - 1

@@ -4,7 +4,7 @@
 // memory is reused. A request that spans segments is answered with a fresh copy.
 import type { Reactor } from './reactor.js'
 import { binding } from './native.js'
-import { checkInteger } from './options.js'
+import { checkInteger } from './validate.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -176,7 +176,7 @@ export class Reader {
     const i = this.head
     const start = this.starts[i]!
     if (this.ends[i]! - start >= n) return this.views[i]!.subarray(start, start + n)
-    this.reactor.spanCopies++
+    this.reactor.countSpanCopy()
     const out = Buffer.allocUnsafe(n)
     this.copyTo(out, n)
     return out

@@ -3,8 +3,9 @@ import { constants } from 'node:os'
 import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
 import { RingpollError, errnoError, timeoutError } from './errors.js'
-import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { resolveHost } from './address.js'
+import { checkHandlers, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { checkInteger, checkPath, checkPort } from './validate.js'
 import { reactor, type Listening, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
@@ -88,7 +89,7 @@ export class Server implements Listening {
     }
     if (rc < 0) throw errnoError(-rc, 'listen')
     this.listenerId = rc
-    this.reactor.listeners[rc] = this
+    this.reactor.attachListener(rc, this)
     this.bound = binding.listenerAddress(rc)
     return this.bound!
   }
@@ -99,7 +100,7 @@ export class Server implements Listening {
     const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'timeout', 0, 2 ** 31 - 1)
     if (this.listenerId >= 0) {
       binding.closeListener(this.listenerId)
-      this.reactor.listeners[this.listenerId] = undefined
+      this.reactor.detachListener(this.listenerId)
       this.listenerId = -1
     }
     this.closing = new Promise<void>((resolve) => {

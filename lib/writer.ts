@@ -2,7 +2,7 @@
 // sends it after the current batch of handlers (or before the loop next waits, for writes made
 // elsewhere). Small writes are copied there; large Uint8Arrays are linked in place.
 import { binding } from './native.js'
-import { checkInteger } from './options.js'
+import { checkInteger } from './validate.js'
 import { RingpollError } from './errors.js'
 import type { Reactor } from './reactor.js'
 
@@ -41,8 +41,8 @@ export class Writer {
     if (n === 0) return Buffer.alloc(0)
     if (n <= this.reactor.k.CHUNK_SIZE) {
       this.reserve(n)
-      const offset = this.reactor.reservation[1]!
-      return this.reactor.chunkView(this.reactor.reservation[0]!).subarray(offset, offset + n)
+      const offset = this.reactor.reservedOffset()
+      return this.reactor.reservedChunk().subarray(offset, offset + n)
     }
     const buffer = Buffer.allocUnsafeSlow(n)
     binding.write(this.id, buffer)
@@ -75,12 +75,12 @@ export class Writer {
     if (n === 0) return this.bufferedAmount < this.highWaterMark
     if (n > this.reactor.k.CHUNK_SIZE) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark
     const amount = this.reserve(n)
-    this.reactor.chunkView(this.reactor.reservation[0]!).write(s, this.reactor.reservation[1]!, n, encoding)
+    this.reactor.reservedChunk().write(s, this.reactor.reservedOffset(), n, encoding)
     return amount < this.highWaterMark
   }
 
   private reserve(n: number): number {
-    const amount = binding.reserve(this.id, n, this.reactor.reservation)
+    const amount = this.reactor.reserve(this.id, n)
     if (amount < 0) throw new RingpollError('ENOMEM', 'out of memory for output')
     return amount
   }
