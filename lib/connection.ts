@@ -15,18 +15,22 @@ const enum State {
   Closed, // onClose has run
 }
 
-export interface ConnectOutcome {
-  resolve(conn: Connection): void
+/** @internal */
+export interface ConnectOutcome<Context> {
+  resolve(conn: Connection<Context>): void
   reject(err: Error): void
   /** The address being connected to, for error messages. */
   target: string
 }
 
-export class Connection {
+/** `Context` is the type of `context`, the same for every connection of a server or client. */
+export class Connection<Context = unknown> {
   readonly reader: Reader
   readonly writer: Writer
-  /** A slot for the application. */
-  context: unknown = undefined
+  /** A slot for the application: undefined until it sets one. */
+  context: Context = undefined as Context
+  /** @internal The connection's slot in the reactor (reused once its close has been dispatched). */
+  readonly id: number
   private state: State
   private peerGone = false
   private paused = false
@@ -34,18 +38,31 @@ export class Connection {
   private remote: Address | null | undefined
   private local: Address | null | undefined
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
-    readonly id: number,
-    private readonly handlers: HandlerSet,
+    id: number,
+    private readonly handlers: HandlerSet<Context>,
     highWaterMark: number,
-    private readonly onGone: (conn: Connection) => void,
-    private pending?: ConnectOutcome,
+    private readonly onGone: () => void,
+    private pending?: ConnectOutcome<Context>,
   ) {
+    this.id = id
     this.state = pending ? State.Connecting : State.Open
-    this.reader = new Reader(reactor, id)
-    this.writer = new Writer(reactor, this, highWaterMark)
+    this.reader = Reader._create(reactor, id)
+    this.writer = Writer._create(reactor, this, highWaterMark)
     reactor.attach(id, this)
+  }
+
+  /** @internal Connections are made by a server (accepted) or by connect(), never by the application. */
+  static _create<Context>(
+    reactor: Reactor,
+    id: number,
+    handlers: HandlerSet<Context>,
+    highWaterMark: number,
+    onGone: () => void,
+    pending?: ConnectOutcome<Context>,
+  ): Connection<Context> {
+    return new Connection(reactor, id, handlers, highWaterMark, onGone, pending)
   }
 
   /** True until the peer's FIN or RST is seen or the connection is closed (end() leaves it true). */
@@ -147,6 +164,7 @@ export class Connection {
 
   // ---- called by the reactor ----
 
+  /** @internal */
   _data(): void {
     if (this.paused || this.state >= State.Closing) return // resume() hands it over
     try {
@@ -156,6 +174,7 @@ export class Connection {
     }
   }
 
+  /** @internal */
   _connected(): void {
     if (this.state === State.Connecting) this.state = State.Open
     const pending = this.pending
@@ -168,6 +187,7 @@ export class Connection {
     pending?.resolve(this)
   }
 
+  /** @internal */
   _peerEnded(): void {
     this.peerGone = true
     if (this.state >= State.Closing) return
@@ -178,6 +198,7 @@ export class Connection {
     }
   }
 
+  /** @internal */
   _drained(): void {
     if (this.state >= State.Closing) return
     try {
@@ -187,6 +208,7 @@ export class Connection {
     }
   }
 
+  /** @internal */
   _closed(reason: number, errno: number, unsent: number): void {
     const k = this.reactor.k
     let err: Error | undefined
@@ -198,7 +220,7 @@ export class Connection {
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
     this.state = State.Closed
-    this.onGone(this)
+    this.onGone()
     if (pending) {
       this.pending = undefined
       pending.reject(err ?? closedError())

@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import nodeGypBuild = require('node-gyp-build')
 import type { Backend } from './validate.js'
 
-export type Address = { address: string; family: 'IPv4' | 'IPv6'; port: number } | { path: string }
+/** Where a server listens or a connection's ends are: an IP address and port, or a Unix socket path. */
+export type Address = InetAddress | UnixAddress
+export interface InetAddress {
+  address: string
+  family: 'IPv4' | 'IPv6'
+  port: number
+}
+export interface UnixAddress {
+  path: string
+}
 
 export interface NativeOptions {
   noDelay: boolean

@@ -4,23 +4,24 @@ import type { RingpollError } from './errors.js'
 import type { NativeOptions } from './native.js'
 import { checkBackend, checkBoolean, checkInteger, type Backend } from './validate.js'
 
-export interface Handlers {
+/** `Context` is the type of each connection's `context` slot. */
+export interface Handlers<Context = unknown> {
   /** Accepted (server) or connected (client); may write at once. */
-  onConnect?(conn: Connection): void
+  onConnect?(conn: Connection<Context>): void
   /** conn.reader has unread bytes; called once per wake-up, not per chunk. */
-  onData?(conn: Connection): void
+  onData?(conn: Connection<Context>): void
   /** bufferedAmount fell below highWaterMark after a write returned false. */
-  onDrain?(conn: Connection): void
+  onDrain?(conn: Connection<Context>): void
   /** The peer sent FIN. With allowHalfOpen the write side stays open; else the close follows. */
-  onEnd?(conn: Connection): void
+  onEnd?(conn: Connection<Context>): void
   /** Exactly once per connection; err is undefined for a clean close. */
-  onClose?(conn: Connection, err?: RingpollError | Error): void
+  onClose?(conn: Connection<Context>, err?: RingpollError | Error): void
   /**
    * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError
    * the server goes on serving the others; to stop the process, rethrow: the error then surfaces as
    * an uncaught exception once the current batch of events has been handled.
    */
-  onError?(err: Error, conn: Connection): void
+  onError?(err: Error, conn: Connection<Context>): void
 }
 
 export interface ConnectionOptions {
@@ -41,12 +42,24 @@ export interface ConnectionOptions {
   backend?: Backend
 }
 
-export type HandlerSet = Required<Omit<Handlers, 'onError'>> & Pick<Handlers, 'onError'>
+/**
+ * The handlers with the missing ones filled in. Written as methods, which TypeScript compares
+ * bivariantly: a mapped type of Handlers would make Connection<Context> invariant in Context, so a
+ * Connection<State> would not pass where a Connection is taken.
+ */
+export interface HandlerSet<Context = unknown> {
+  onConnect(conn: Connection<Context>): void
+  onData(conn: Connection<Context>): void
+  onDrain(conn: Connection<Context>): void
+  onEnd(conn: Connection<Context>): void
+  onClose(conn: Connection<Context>, err?: RingpollError | Error): void
+  onError?(err: Error, conn: Connection<Context>): void
+}
 
 const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const
 const noop = (): void => {}
 
-export function checkHandlers(h: Handlers): HandlerSet {
+export function checkHandlers<Context>(h: Handlers<Context>): HandlerSet<Context> {
   const out = {} as Record<(typeof HANDLERS)[number], unknown>
   for (const name of HANDLERS) {
     const fn = h[name]
@@ -54,7 +67,7 @@ export function checkHandlers(h: Handlers): HandlerSet {
     out[name] = fn ?? noop
   }
   if (h.onError !== undefined && typeof h.onError !== 'function') throw new TypeError('onError must be a function')
-  return { ...(out as Omit<HandlerSet, 'onError'>), onError: h.onError }
+  return { ...(out as Omit<HandlerSet<Context>, 'onError'>), onError: h.onError }
 }
 
 const MAX_U32 = 2 ** 32 - 1

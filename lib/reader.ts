@@ -19,10 +19,15 @@ export class Reader {
   private consumed = 0
   private live = true
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
     private readonly id: number,
   ) {}
+
+  /** @internal Each connection makes its own. */
+  static _create(reactor: Reactor, id: number): Reader {
+    return new Reader(reactor, id)
+  }
 
   /** Unread bytes. */
   get length(): number {
@@ -142,6 +147,7 @@ export class Reader {
 
   // ---- called by the reactor ----
 
+  /** @internal */
   _append(view: Buffer, offset: number, len: number): void {
     const last = this.views.length - 1
     if (last >= this.head && this.views[last] === view && this.ends[last] === offset) {
@@ -154,7 +160,7 @@ export class Reader {
     this.unread += len
   }
 
-  /** The connection is gone and its memory with it. */
+  /** @internal The connection is gone and its memory with it. */
   _detach(): void {
     this.live = false
     this.views = []

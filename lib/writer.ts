@@ -9,7 +9,7 @@ import type { Reactor } from './reactor.js'
 const MAX_WRITE = 2 ** 31 - 1
 const INEXACT_LENGTH = /^(hex|base64|base64url)$/i
 
-/** What the writer needs of its connection. */
+/** @internal What the writer needs of its connection. */
 export interface WriterOwner {
   readonly id: number
   /** False once the reactor has let go of the connection. */
@@ -21,12 +21,17 @@ export interface WriterOwner {
 export class Writer {
   private readonly id: number
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
     private readonly owner: WriterOwner,
     private readonly highWaterMark: number,
   ) {
     this.id = owner.id
+  }
+
+  /** @internal Each connection makes its own. */
+  static _create(reactor: Reactor, owner: WriterOwner, highWaterMark: number): Writer {
+    return new Writer(reactor, owner, highWaterMark)
   }
 
   /** Bytes queued and not yet taken by the kernel. */

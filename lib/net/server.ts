@@ -2,7 +2,7 @@
 // events, connection counting, close(cb). Each listen() runs a ringpoll server underneath whose
 // accepted connections become Sockets.
 import { EventEmitter } from 'node:events'
-import { createServer as createCoreServer, type Server as CoreServer } from '../server.js'
+import { createServer as createCoreServer, type Server as CoreServer, type ListenOptions as CoreListenOptions } from '../server.js'
 import type { Connection } from '../connection.js'
 import type { Address } from '../native.js'
 import { listenArgs, validPort, type ListenOptions } from './args.js'
@@ -184,7 +184,7 @@ export class Server extends EventEmitter {
   }
 }
 
-function listenTarget(options: ListenOptions): { port?: number; host?: string; path?: string; backlog?: number; ipv6Only?: boolean; reusePort?: boolean } {
+function listenTarget(options: ListenOptions): CoreListenOptions {
   const { backlog, ipv6Only, reusePort } = options
   const common = {
     backlog: typeof backlog === 'number' && backlog > 0 ? Math.min(Math.floor(backlog), 2 ** 31 - 1) : undefined,
