@@ -1,6 +1,5 @@
 // Handlers and per-connection options, checked once when a server or client is made.
 import type { Connection } from './connection.js'
-import type { RingpollError } from './errors.js'
 import type { NativeOptions } from './native.js'
 import { checkBackend, checkBoolean, checkInteger, type Backend } from './validate.js'
 
@@ -14,8 +13,11 @@ export interface Handlers<Context = unknown> {
   onDrain?(conn: Connection<Context>): void
   /** The peer sent FIN. With allowHalfOpen the write side stays open; else the close follows. */
   onEnd?(conn: Connection<Context>): void
-  /** Exactly once per connection; err is undefined for a clean close. */
-  onClose?(conn: Connection<Context>, err?: RingpollError | Error): void
+  /**
+   * Exactly once per connection; err is undefined for a clean close. ringpoll's errors (a
+   * RingpollError) have a `code` and where known `errno` and `syscall`; close(err) passes err on.
+   */
+  onClose?(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
   /**
    * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError
    * the server goes on serving the others; to stop the process, rethrow: the error then surfaces as
@@ -52,7 +54,7 @@ export interface HandlerSet<Context = unknown> {
   onData(conn: Connection<Context>): void
   onDrain(conn: Connection<Context>): void
   onEnd(conn: Connection<Context>): void
-  onClose(conn: Connection<Context>, err?: RingpollError | Error): void
+  onClose(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
   onError?(err: Error, conn: Connection<Context>): void
 }
 

@@ -67,6 +67,15 @@ export class Server extends EventEmitter {
     return this.bound !== null
   }
 
+  /** As net's: a port (0 or none: any), with a host and backlog; a Unix socket path; or options. */
+  listen(port?: number | null, host?: string, backlog?: number, listeningListener?: () => void): this
+  listen(port: number | null | undefined, host: string | undefined, listeningListener: () => void): this
+  listen(port: number | null | undefined, backlog: number | undefined, listeningListener?: () => void): this
+  listen(port: number | null | undefined, listeningListener: () => void): this
+  listen(path: string, backlog?: number, listeningListener?: () => void): this
+  listen(path: string, listeningListener: () => void): this
+  listen(options: ListenOptions, listeningListener?: () => void): this
+  listen(listeningListener: () => void): this
   listen(...args: unknown[]): this {
     const [options, cb] = listenArgs(args)
     if (this.core !== undefined) throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')

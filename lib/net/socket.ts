@@ -259,6 +259,11 @@ export class Socket extends Duplex {
 
   // ---- the net.Socket surface ----
 
+  /** As net's: connect(options[, cb]), connect(port[, host][, cb]), connect(path[, cb]). */
+  connect(options: ConnectOptions, connectListener?: () => void): this
+  connect(port: number, host?: string, connectListener?: () => void): this
+  connect(port: number, connectListener: () => void): this
+  connect(path: string, connectListener?: () => void): this
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
     if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
@@ -485,7 +490,7 @@ function emitClose(socket: Socket, hadError: boolean): void {
 function connectTarget(options: ConnectOptions): ConnectTarget {
   if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
   for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
-    if ((options as Record<string, unknown>)[unsupported] !== undefined) {
+    if ((options as object as Record<string, unknown>)[unsupported] !== undefined) {
       throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
     }
   }
