@@ -2,16 +2,27 @@
 // it into handler calls. One per thread, created on first use.
 import { binding, type NativeConstants } from './native.js'
 import { checkBackend } from './validate.js'
-import type { Connection } from './connection.js'
 
+/** What the reactor calls on a listener (a Server). */
 export interface Listening {
   _accept(id: number): void
+}
+
+/** What the reactor calls on a connection (a Connection); declared here so that the reactor
+ * imports nothing of the modules that use it. */
+export interface Attached {
+  readonly reader: { _append(view: Buffer, offset: number, len: number): void }
+  _data(): void
+  _connected(): void
+  _peerEnded(): void
+  _drained(): void
+  _closed(reason: number, errno: number, unsent: number): void
 }
 
 export class Reactor {
   readonly k: NativeConstants
   /** The tables the batch's ids index: connection slots, listener ids. */
-  private readonly conns: (Connection | undefined)[] = []
+  private readonly conns: (Attached | undefined)[] = []
   private readonly listeners: (Listening | undefined)[] = []
   /** Output position filled by binding.reserve: [chunk, offset]. */
   private readonly reservation = new Int32Array(2)
@@ -30,7 +41,7 @@ export class Reactor {
   }
 
   /** Events for connection `id` go to `conn` until its close has been dispatched. */
-  attach(id: number, conn: Connection): void {
+  attach(id: number, conn: Attached): void {
     this.conns[id] = conn
   }
 
