@@ -10,8 +10,8 @@ import type * as cjsHttp from 'ringpoll/http' with { 'resolution-mode': 'require
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const same = <A, B>(check: Equal<A, B>): Equal<A, B> => check
 
-// (`default` aside: a CommonJS module seen from ESM has one, the whole module.exports, and the ESM
-// ringpoll/net gives one as node:net does.)
+// (`default` aside: a CommonJS module seen from ESM has one, the whole module.exports, and an ESM
+// entry may give one, as node:net's does.)
 type Named<M> = Exclude<keyof M, 'default'>
 same<Named<typeof esm>, Named<typeof cjs>>(true)
 same<Named<typeof esmNet>, Named<typeof cjsNet>>(true)
