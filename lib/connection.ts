@@ -29,6 +29,8 @@ export class Connection {
   private state: State
   private peerGone = false
   private paused = false
+  /** The peer's FIN arrived while paused: onEnd waits until resume() has handed over the input. */
+  private endHeld = false
   private closeError: Error | undefined
   private remote: Address | null | undefined
   private local: Address | null | undefined
@@ -107,8 +109,8 @@ export class Connection {
     if (this.state >= State.Closing || !this.paused) return
     this.paused = false
     binding.pause(this.id, false)
-    // What arrived before the pause was never handed to onData.
-    if (this.reader.length > 0) queueMicrotask(() => this.state < State.Closing && this.reader.length > 0 && this._data())
+    // What arrived before the pause was never handed to onData, and the end comes after it.
+    if (this.reader.length > 0 || this.endHeld) queueMicrotask(() => this.handOver())
   }
 
   setNoDelay(on = true): this {
@@ -167,14 +169,21 @@ export class Connection {
     pending?.resolve(this)
   }
 
+  /** The peer's FIN. It reaches onEnd only after every byte before it has been offered to onData;
+   * until then the reactor keeps the connection open (binding.endSeen lets it close). */
   _peerEnded(): void {
-    this.peerGone = true
     if (this.state >= State.Closing) return
+    if (this.paused) {
+      this.endHeld = true
+      return
+    }
+    this.peerGone = true
     try {
       this.handlers.onEnd(this)
     } catch (err) {
       this.fail(err)
     }
+    if (this.state < State.Closing) binding.endSeen(this.id)
   }
 
   _drained(): void {
@@ -214,6 +223,16 @@ export class Connection {
   }
 
   // ---- internals ----
+
+  /** After resume(): the input that waited, then the end that waited, unless paused again. */
+  private handOver(): void {
+    if (this.paused || this.state >= State.Closing) return
+    if (this.reader.length > 0) this._data()
+    if (this.endHeld && !this.paused) {
+      this.endHeld = false
+      this._peerEnded()
+    }
+  }
 
   /** @internal */
   assertWritable(): void {

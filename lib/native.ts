@@ -74,6 +74,7 @@ export interface Binding {
   close(id: number): void
   release(id: number, n: number): void
   pause(id: number, paused: boolean): void
+  endSeen(id: number): void
   setIdleTimeout(id: number, ms: number): void
   setSocketOption(id: number, name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): number
   address(id: number, peer: boolean): Address | null

@@ -449,6 +449,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New<ConnOp<&Reactor::Close>>(env, "close"));
   exports.Set("release", Napi::Function::New<Release>(env, "release"));
   exports.Set("pause", Napi::Function::New<Pause>(env, "pause"));
+  exports.Set("endSeen", Napi::Function::New<ConnOp<&Reactor::EndSeen>>(env, "endSeen"));
   exports.Set("setIdleTimeout", Napi::Function::New<SetIdleTimeout>(env, "setIdleTimeout"));
   exports.Set("setSocketOption", Napi::Function::New<SetSocketOption>(env, "setSocketOption"));
   exports.Set("address", Napi::Function::New<Address>(env, "address"));

@@ -46,6 +46,7 @@ struct Conn {
 
   bool paused = false;         // pause() from JS
   bool peer_ended = false;     // FIN received
+  bool end_seen = false;       // ... and JS has handed it to onEnd, after all the input before it
   bool write_ended = false;    // end() from JS: FIN after the output
   bool shutdown_done = false;  // our FIN is sent
   bool want_write = false;     // epoll: the kernel refused output; wait for EPOLLOUT

@@ -542,7 +542,9 @@ void Reactor::FlushConn(Conn* c) {
       shutdown(c->fd, SHUT_WR);
       c->shutdown_done = true;
     }
-    if (c->peer_ended && (!c->opts.allow_half_open || c->shutdown_done)) {
+    // Not before JS has handed the input and the end to the application (a paused one may not
+    // have read what arrived before the FIN).
+    if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
       CloseConn(c, kClosePeer, 0);
       return;
     }
@@ -646,6 +648,12 @@ void Reactor::Release(Conn* c, size_t n) {
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
   c->io->Update(c);
+}
+
+void Reactor::EndSeen(Conn* c) {
+  if (c->state != ConnState::kOpen || !c->peer_ended) return;
+  c->end_seen = true;
+  MarkDirty(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

@@ -81,6 +81,8 @@ class Reactor {
   void Close(Conn* c);
   void Release(Conn* c, size_t n);
   void SetPaused(Conn* c, bool paused);
+  // JS has delivered the peer's FIN: the close that follows it may happen now.
+  void EndSeen(Conn* c);
   void SetIdleTimeout(Conn* c, uint32_t ms);
 
   // ---- called by the backends ----
