@@ -75,6 +75,7 @@ export interface Binding {
   release(id: number, n: number): void
   pause(id: number, paused: boolean): void
   endSeen(id: number): void
+  reset(id: number): void
   setIdleTimeout(id: number, ms: number): void
   setSocketOption(id: number, name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): number
   address(id: number, peer: boolean): Address | null

@@ -15,9 +15,9 @@ export interface Handlers {
   /** Exactly once per connection; err is undefined for a clean close. */
   onClose?(conn: Connection, err?: RingpollError | Error): void
   /**
-   * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError
-   * the server goes on serving the others; to stop the process, rethrow: the error then surfaces as
-   * an uncaught exception once the current batch of events has been handled.
+   * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError,
+   * or when onError throws, the error surfaces as an uncaught exception once the current batch of
+   * events has been delivered to the other connections (as a throwing listener does in node:net).
    */
   onError?(err: Error, conn: Connection): void
 }

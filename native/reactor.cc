@@ -554,7 +554,7 @@ void Reactor::FlushConn(Conn* c) {
 
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
-  const size_t unsent = c->out.length();
+  const size_t unsent = c->out_dropped ? 0 : c->out.length();
   c->state = ConnState::kClosed;
   c->io->RemoveConn(c);
   close(c->fd);
@@ -637,6 +637,16 @@ void Reactor::End(Conn* c) {
 
 void Reactor::Close(Conn* c) {
   if (c->state == ConnState::kOpen) c->io->SendNow(c);
+  CloseConn(c, kCloseLocal, 0);
+}
+
+void Reactor::Reset(Conn* c) {
+  if (c->state == ConnState::kClosed) return;
+  SetResetOnClose(c->fd);
+  // On io_uring the RST goes when the cancelled operations let go of the socket; a send in flight
+  // still uses the output chain, which is freed with the connection instead.
+  if (c->io_ops == 0) c->out.Clear();
+  c->out_dropped = true;
   CloseConn(c, kCloseLocal, 0);
 }
 

@@ -79,6 +79,8 @@ class Reactor {
   void Flush(Conn* c);
   void End(Conn* c);
   void Close(Conn* c);
+  // Close with RST: queued output is dropped (not reported as unsent), the peer sees ECONNRESET.
+  void Reset(Conn* c);
   void Release(Conn* c, size_t n);
   void SetPaused(Conn* c, bool paused);
   // JS has delivered the peer's FIN: the close that follows it may happen now.

@@ -32,14 +32,23 @@ async function withConnection(t, fn) {
 
 t.test('writes of the wrong type', async (t) => {
   await withConnection(t, (conn) => {
-    t.throws(() => conn.write(123), TypeError)
-    t.throws(() => conn.write({}), TypeError)
-    t.throws(() => conn.write(null), TypeError)
-    t.throws(() => conn.writev('x'), TypeError)
-    t.throws(() => conn.writev([1]), TypeError)
-    t.throws(() => conn.writev([Buffer.from('a'), 'b']), TypeError)
-    t.throws(() => conn.write('x', 'no-such-encoding'), TypeError)
+    const types = 'of type string or an instance of Buffer, TypedArray, or DataView'
+    const argType = (name, received) => ({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: `The "${name}" argument must be ${types}. Received ${received}`,
+    })
+    t.throws(() => conn.write(123), argType('data', 'type number (123)'))
+    t.throws(() => conn.write({}), argType('data', 'an instance of Object'))
+    t.throws(() => conn.write(null), argType('data', 'null'))
+    t.throws(() => conn.write(new ArrayBuffer(4)), argType('data', 'an instance of ArrayBuffer'), 'an ArrayBuffer is refused, as by net')
+    t.throws(() => conn.writev('x'), { code: 'ERR_INVALID_ARG_TYPE', message: /"chunks" argument must be an instance of Array/ })
+    t.throws(() => conn.writev([1]), argType('chunks[0]', 'type number (1)'))
+    t.throws(() => conn.writev([Buffer.from('a'), 'b', undefined]), argType('chunks[2]', 'undefined'))
+    t.throws(() => conn.write('x', 'no-such-encoding'), { name: 'TypeError', code: 'ERR_UNKNOWN_ENCODING' })
     t.equal(conn.bufferedAmount, 0, 'a rejected writev queued nothing')
+    t.ok(conn.writev([Buffer.from('a'), 'b', 'é']), 'writev takes strings (utf8) as write() does')
+    t.equal(conn.bufferedAmount, 4)
     t.ok(conn.write(new Float64Array(2)), 'any ArrayBufferView is written as bytes')
     t.ok(conn.write(new DataView(new ArrayBuffer(3))))
     t.ok(conn.write(new Uint8Array(new SharedArrayBuffer(10000))), 'shared memory is accepted')
@@ -88,12 +97,13 @@ t.test('writer and option sizes out of range', async (t) => {
 t.test('writes after end() and after close(); closing twice', async (t) => {
   const { closes } = await withConnection(t, (conn) => {
     conn.end()
-    t.throws(() => conn.write('x'), { code: 'ERR_WRITE_AFTER_END' })
+    t.throws(() => conn.write('x'), { code: 'ERR_STREAM_WRITE_AFTER_END', message: 'write after end' })
     conn.close()
     conn.close()
-    t.throws(() => conn.write('x'), { code: 'ERR_CLOSED' })
-    t.throws(() => conn.writev([Buffer.from('x')]), { code: 'ERR_CLOSED' })
-    t.throws(() => conn.writer.malloc(1), { code: 'ERR_CLOSED' })
+    const destroyed = { code: 'ERR_STREAM_DESTROYED', message: 'Cannot call write after a stream was destroyed' }
+    t.throws(() => conn.write('x'), destroyed)
+    t.throws(() => conn.writev([Buffer.from('x')]), destroyed)
+    t.throws(() => conn.writer.malloc(1), destroyed)
     t.type(new RingpollError('E', 'm'), Error)
     return true
   })
@@ -126,14 +136,14 @@ t.test('operations inside onClose and from a timer after it', async (t) => {
   socket.on('error', () => {})
   await until(() => timerDone, 'the timer after onClose')
   t.same(results, [
-    ['write', 'ERR_CLOSED'],
-    ['end', 'ERR_CLOSED'],
+    ['write', 'ERR_STREAM_DESTROYED'],
+    ['end', 'ERR_STREAM_DESTROYED'],
     ['close', 'ok'],
     ['release', 'ok'],
     ['pause', 'ok'],
     ['flush', 'ok'],
     ['bufferedAmount', 0],
-    ['timer write', 'ERR_CLOSED'],
+    ['timer write', 'ERR_STREAM_DESTROYED'],
     ['timer setIdleTimeout', 'ok'],
   ])
   socket.destroy()
