@@ -119,6 +119,23 @@ t.test('a ringpoll client whose handler throws closes with that error', async (t
   await s.close()
 })
 
+t.test("a client's onConnect that throws: connect() rejects with that error, the connection closes", async (t) => {
+  let peerClosed = false
+  const s = createServer({ onClose: () => (peerClosed = true) })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const boom = new Error('onConnect failed')
+  const closes = []
+  await t.rejects(connect({ port, host: '127.0.0.1' }, {
+    onConnect() {
+      throw boom
+    },
+    onClose: (c, err) => closes.push(err),
+  }), boom)
+  await until(() => peerClosed && closes.length === 1, 'both sides to close')
+  t.same(closes, [boom], 'onClose receives the error too')
+  await s.close()
+})
+
 t.test('onClose that throws: onError hears of it', async (t) => {
   const reported = []
   const s = createServer({
