@@ -1,7 +1,7 @@
 // A connection as the application sees it: handlers, the reader and writer, its life cycle.
 import { binding, type Address } from './native.js'
 import { RingpollError, closedError, destroyedError, errnoError, invalidArgType, timeoutError, writeAfterEndError } from './errors.js'
-import { checkInteger, type HandlerSet } from './options.js'
+import { checkBoolean, checkInteger, type HandlerSet } from './options.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
 import type { Reactor } from './reactor.js'
@@ -298,7 +298,7 @@ export class Connection {
   }
 
   private setOption(name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): void {
-    if (typeof on !== 'boolean') throw new TypeError(`${name} needs a boolean`)
+    checkBoolean(on, name === 'noDelay' ? 'noDelay' : 'enable', false)
     if (this.state >= State.Closing) return
     const rc = binding.setSocketOption(this.id, name, on, seconds)
     if (rc < 0) throw errnoError(-rc, 'setsockopt')

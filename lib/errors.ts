@@ -88,3 +88,13 @@ export function invalidArgValue(name: string, actual: unknown, reason = 'is inva
 export function unknownEncoding(encoding: unknown): TypeError {
   return codedError(TypeError, 'ERR_UNKNOWN_ENCODING', `Unknown encoding: ${String(encoding)}`)
 }
+
+/** ERR_SOCKET_BAD_PORT, as net words it. */
+export function badPort(name: string, port: unknown): RangeError {
+  return codedError(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536.${describeReceived(port)}.`)
+}
+
+/** ERR_MISSING_ARGS: `names` are the arguments of which one is needed. */
+export function missingArgs(...names: string[]): TypeError {
+  return codedError(TypeError, 'ERR_MISSING_ARGS', `The ${names.map((n) => `"${n}"`).join(' or ')} argument must be specified`)
+}

@@ -4,7 +4,7 @@ import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
 import { RingpollError, errnoError, timeoutError } from './errors.js'
 import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
 import { reactor, type Listening, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
@@ -37,8 +37,7 @@ export class Server implements Listening {
   private readonly reactor: Reactor
 
   constructor(options: ServerOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('createServer() needs an options object')
-    this.handlers = checkHandlers(options)
+    this.handlers = checkHandlers(checkObject(options, 'options'))
     this.options = checkOptions(options)
     this.reactor = reactor()
   }
@@ -58,7 +57,7 @@ export class Server implements Listening {
   }
 
   async listen(options: ListenOptions = {}): Promise<Address> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
+    checkObject(options, 'options')
     if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
     this.listening = true
     try {
@@ -70,7 +69,7 @@ export class Server implements Listening {
   }
 
   private async bind(options: ListenOptions): Promise<Address> {
-    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'backlog', 0, 2 ** 31 - 1)
+    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'options.backlog', 0, 2 ** 31 - 1)
     const reusePort = options.reusePort === true
     const ipv6Only = options.ipv6Only === true
     let rc: number
@@ -96,7 +95,7 @@ export class Server implements Listening {
   /** Stop accepting; resolves once every connection has closed. */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.closing
-    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'timeout', 0, 2 ** 31 - 1)
+    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'options.timeout', 0, 2 ** 31 - 1)
     if (this.listenerId >= 0) {
       binding.closeListener(this.listenerId)
       this.reactor.listeners[this.listenerId] = undefined

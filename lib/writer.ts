@@ -46,7 +46,10 @@ export class Writer {
     checkInteger(n, 'n', 0, MAX_WRITE)
     if (!this.owner.writable() || n === 0) return Buffer.alloc(n)
     if (n <= this.reactor.k.CHUNK_SIZE) {
-      if (!this.queued(binding.reserve(this.id, n, this.reactor.reservation), n)) return Buffer.alloc(n)
+      if (binding.reserve(this.id, n, this.reactor.reservation) === CLOSED) {
+        this.owner.dropped(n)
+        return Buffer.alloc(n)
+      }
       const offset = this.reactor.reservation[1]!
       return this.reactor.chunkView(this.reactor.reservation[0]!).subarray(offset, offset + n)
     }
