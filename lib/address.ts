@@ -9,7 +9,8 @@ export interface InetTarget {
 }
 
 export function checkPort(port: unknown): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw badPort('options.port', port)
+  if (typeof port !== 'number') throw invalidArgType('options.port', 'of type number', port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw badPort('options.port', port)
   return port
 }
 

@@ -216,7 +216,9 @@ export class Connection {
     const k = this.reactor.k
     let err: Error | undefined
     const pending = this.pending
-    if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'socket')
+    // Named by the syscall that saw the error, as node names them ('read ECONNRESET', 'write EPIPE').
+    if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'read')
+    else if (reason === k.CLOSE_WRITE_ERROR) err = errnoError(errno, 'write')
     else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(pending ? `connect to ${pending.target}` : 'idle connection')
     else if (this.closeError) err = this.closeError // close(err), or a handler that threw
     else if (unsent + this.droppedBytes > 0) {

@@ -1,4 +1,4 @@
-import { getSystemErrorName } from 'node:util'
+import { getSystemErrorMap, getSystemErrorName } from 'node:util'
 
 /** An error with a `code`, as node:net gives them: ERR_CLOSED, ECONNRESET, ETIMEDOUT, ... */
 export class RingpollError extends Error {
@@ -19,6 +19,13 @@ export class RingpollError extends Error {
 export function errnoError(errno: number, syscall: string, detail?: string): RingpollError {
   const code = getSystemErrorName(-errno)
   return new RingpollError(code, `${syscall} ${code}${detail ? ' ' + detail : ''}`, -errno, syscall)
+}
+
+/** A listen that failed, worded as node's: `listen EADDRINUSE: address already in use 127.0.0.1:8080`. */
+export function listenError(errno: number, address: string, port?: number): RingpollError {
+  const [code, text] = getSystemErrorMap().get(-errno) ?? [getSystemErrorName(-errno), 'unknown error']
+  const where = port === undefined ? address : `${address}:${port}`
+  return Object.assign(new RingpollError(code, `listen ${code}: ${text} ${where}`, -errno, 'listen'), { address, ...(port === undefined ? {} : { port }) })
 }
 
 export function closedError(): RingpollError {

@@ -27,6 +27,7 @@ export interface NativeConstants {
   CLOSE_PEER: number
   CLOSE_ERROR: number
   CLOSE_TIMEOUT: number
+  CLOSE_WRITE_ERROR: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
 }

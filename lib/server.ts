@@ -2,7 +2,7 @@
 import { constants } from 'node:os'
 import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
-import { RingpollError, errnoError, timeoutError } from './errors.js'
+import { RingpollError, listenError, timeoutError } from './errors.js'
 import { checkPath, checkPort, resolveHost } from './address.js'
 import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
 import { reactor, type Listening, type Reactor } from './reactor.js'
@@ -76,16 +76,18 @@ export class Server implements Listening {
     if (options.path !== undefined) {
       const path = checkPath(options.path)
       rc = binding.listen(path, null, 0, backlog, false, false, this.options)
+      if (rc < 0) throw listenError(-rc, path)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      const host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      let host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
-        rc = binding.listen(null, '0.0.0.0', port, backlog, reusePort, ipv6Only, this.options)
+        host = '0.0.0.0'
+        rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       }
+      if (rc < 0) throw listenError(-rc, host, port)
     }
-    if (rc < 0) throw errnoError(-rc, 'listen')
     this.listenerId = rc
     this.reactor.listeners[rc] = this
     this.bound = binding.listenerAddress(rc)

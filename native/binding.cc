@@ -152,6 +152,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("CLOSE_PEER", static_cast<int>(kClosePeer));
   k.Set("CLOSE_ERROR", static_cast<int>(kCloseError));
   k.Set("CLOSE_TIMEOUT", static_cast<int>(kCloseTimeout));
+  k.Set("CLOSE_WRITE_ERROR", static_cast<int>(kCloseWriteError));
   k.Set("CHUNK_SIZE", kChunkSize);
   k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
   out.Set("constants", k);

@@ -104,7 +104,7 @@ void EpollBackend::Send(Conn* c) {
   struct iovec iov[IOV_MAX];
   while (!c->out.empty() && !c->want_write) {
     if (!c->out.HeadLinksIntact(IOV_MAX)) {
-      reactor_->Failed(c, EFAULT);  // a buffer detached after write(): never send its memory
+      reactor_->SendFailed(c, EFAULT);  // a buffer detached after write(): never send its memory
       return;
     }
     const int count = c->out.FillIovecs(iov, IOV_MAX);
@@ -124,7 +124,7 @@ void EpollBackend::Send(Conn* c) {
       c->want_write = true;
       break;
     }
-    reactor_->Failed(c, errno);
+    reactor_->SendFailed(c, errno);
     return;
   }
 }

@@ -19,8 +19,9 @@ enum EventType : int32_t {
 enum CloseReason : int32_t {
   kCloseLocal = 0,    // close() from JS
   kClosePeer = 1,     // orderly: the peer's FIN (and ours, if half-open)
-  kCloseError = 2,    // a socket error; errno says which
+  kCloseError = 2,    // a socket error seen reading (or connecting); errno says which
   kCloseTimeout = 3,  // idle or connect timeout
+  kCloseWriteError = 4,  // a socket error seen sending; errno says which
 };
 
 struct Event {

@@ -96,6 +96,8 @@ class Reactor {
   void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
+  // A send failed (JS names the syscall 'write', as node does).
+  void SendFailed(Conn* c, int err) { CloseConn(c, kCloseWriteError, err); }
   // Both directions are shut (our FIN and the peer's) without an error.
   void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
   // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
