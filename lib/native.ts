@@ -23,6 +23,7 @@ export interface NativeConstants {
   END: number
   DRAIN: number
   CLOSE: number
+  SLAB: number
   CLOSE_LOCAL: number
   CLOSE_PEER: number
   CLOSE_ERROR: number
@@ -37,7 +38,10 @@ export interface NativeStats {
   backend: 'epoll' | 'io_uring'
   connections: number
   listeners: number
+  /** Slabs (1 MiB each) now, the most there have been, and how many went back. */
   slabs: number
+  slabsPeak: number
+  slabsFreed: number
   chunks: number
   /** Chunks held by connections and JS. */
   chunksInUse: number

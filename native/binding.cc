@@ -148,6 +148,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("END", static_cast<int>(kEventEnd));
   k.Set("DRAIN", static_cast<int>(kEventDrain));
   k.Set("CLOSE", static_cast<int>(kEventClose));
+  k.Set("SLAB", static_cast<int>(kEventSlab));
   k.Set("CLOSE_LOCAL", static_cast<int>(kCloseLocal));
   k.Set("CLOSE_PEER", static_cast<int>(kClosePeer));
   k.Set("CLOSE_ERROR", static_cast<int>(kCloseError));
@@ -416,6 +417,8 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("connections", r->connection_count());
   o.Set("listeners", r->listener_count());
   o.Set("slabs", r->pool().slabs());
+  o.Set("slabsPeak", r->pool().peak_slabs());
+  o.Set("slabsFreed", static_cast<double>(r->pool().freed_slabs()));
   o.Set("chunks", r->pool().chunks());
   o.Set("chunksInUse", r->chunks_in_use());
   o.Set("chunksReserved", r->chunks_reserved());

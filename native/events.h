@@ -14,6 +14,7 @@ enum EventType : int32_t {
   kEventEnd = 4,      // id: the peer sent FIN
   kEventDrain = 5,    // id: output fell below the high-water mark after a write said false
   kEventClose = 6,    // id, a: CloseReason, b: errno (0 if none), c: bytes of output not sent
+  kEventSlab = 7,     // a: a slab index the pool has let go of; JS drops its views of it
 };
 
 enum CloseReason : int32_t {

@@ -189,6 +189,8 @@ void Reactor::Pump(IoBackend* woke) {
   }
   napi_close_handle_scope(env_, scope);
   pumping_ = false;
+  // The pool has grown past its floor: the timer's sweeps give idle slabs back.
+  if (pool_.slabs() > kSlabFloor && tick_ms_ == 0) UpdateTimer(kSlabIdleMs);
   // Out of rounds with work left (io_uring completions can keep a pump going): yield to the loop
   // for one turn, without letting it block. A prepare started here would run only after the
   // loop's next wait, which may be long.
@@ -223,9 +225,10 @@ void Reactor::Dispatch() {
       napi_get_and_clear_last_exception(env_, &error);
       napi_fatal_exception(env_, error);
     }
-    // JS has seen these closes: their slots can be reused now.
+    // JS has seen these closes and freed slabs: their slots and indices can be reused now.
     for (size_t i = start; i < start + count; ++i) {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
+      if (batch[i].type == kEventSlab) pool_.Reusable(static_cast<uint32_t>(batch[i].a));
     }
   }
   batch.clear();
@@ -287,11 +290,15 @@ void Reactor::OnTimer(uv_timer_t* handle) {
   r->Schedule();
 }
 
-// Closes timed-out connections and retries paused listeners. Walking every slot keeps the idle
-// bookkeeping to one timestamp per read or write; the period follows the shortest timeout.
+// Closes timed-out connections, retries paused listeners and gives idle slabs back. Walking every
+// slot keeps the idle bookkeeping to one timestamp per read or write; the period follows the
+// shortest timeout.
 void Reactor::Sweep() {
   const uint64_t now = Now();
   uint32_t shortest = UINT32_MAX;
+  freed_slabs_.clear();
+  if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
+  for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
   for (Conn* c : conns_) {
     if (c == nullptr || c->state == ConnState::kClosed) continue;
     if (c->state == ConnState::kConnecting && c->deadline != 0) {

@@ -172,6 +172,7 @@ class Reactor {
   std::unordered_set<Listener*> closed_listeners_;  // closed, still used by the backend
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
+  std::vector<int32_t> freed_slabs_; // slabs a sweep let go of (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
   uint32_t tick_ms_ = 0;             // the timer's period now; 0 when stopped
