@@ -110,7 +110,7 @@ export class Connection {
     binding.reset(this.id)
   }
 
-  /** Stop reading from the socket (and calling onData); the peer's close is still seen. */
+  /** Stop reading from the socket, and calling onData and onEnd (a FIN waits for resume()). */
   pause(): void {
     if (this.state >= State.Closing || this.paused) return
     this.paused = true

@@ -6,17 +6,29 @@
 
 namespace ringpoll {
 
-namespace {
-
 // Slab memory is mapped, not taken from malloc, so a freed slab's pages go back to the system
-// when the ArrayBuffer is collected, whatever the allocator would have kept.
-void Unmap(napi_env, void* data, void*) { munmap(data, kSlabSize); }
+// when its ArrayBuffer is collected, whatever the allocator would have kept.
+void SlabPool::Finalize(napi_env, void*, void* hint) {
+  Mapping* m = static_cast<Mapping*>(hint);
+  m->collected = true;
+  if (m->pool_holds) return;
+  munmap(m->data, kSlabSize);
+  delete m;
+}
 
-}  // namespace
+// The pool lets go of a slab's pages: unmapped now if the ArrayBuffer is gone, else by its finalizer.
+void SlabPool::LetGo(SlabEntry* s) {
+  napi_delete_reference(env_, s->ref);
+  s->mapping->pool_holds = false;
+  if (!s->mapping->collected) return;
+  munmap(s->mapping->data, kSlabSize);
+  delete s->mapping;
+}
 
+// The backends are gone by now: nothing writes into slab memory any more.
 SlabPool::~SlabPool() {
   for (SlabEntry& s : slabs_) {
-    if (s.ref != nullptr) napi_delete_reference(env_, s.ref);
+    if (s.mapping != nullptr) LetGo(&s);
   }
 }
 
@@ -24,16 +36,19 @@ SlabPool::~SlabPool() {
 bool SlabPool::Grow() {
   void* data = mmap(nullptr, kSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (data == MAP_FAILED) return false;
+  Mapping* mapping = new Mapping{static_cast<char*>(data), false, false};
   napi_value buffer;
-  if (napi_create_external_arraybuffer(env_, data, kSlabSize, Unmap, nullptr, &buffer) != napi_ok) {
+  if (napi_create_external_arraybuffer(env_, data, kSlabSize, Finalize, mapping, &buffer) != napi_ok) {
     munmap(data, kSlabSize);
+    delete mapping;
     return false;
   }
   napi_ref ref;
   if (napi_create_reference(env_, buffer, 1, &ref) != napi_ok) return false;  // collected: unmapped
+  mapping->pool_holds = true;
   auto it = std::find_if(slabs_.begin(), slabs_.end(), [](const SlabEntry& s) { return s.data == nullptr && !s.retired; });
   const size_t index = static_cast<size_t>(it - slabs_.begin());
-  const SlabEntry entry{ref, static_cast<char*>(data), 0, 0, false};
+  const SlabEntry entry{mapping, ref, static_cast<char*>(data), 0, 0, false};
   if (it == slabs_.end()) {
     slabs_.push_back(entry);
     refs_.resize(refs_.size() + kChunksPerSlab, 0);
@@ -88,8 +103,8 @@ void SlabPool::Free(uint32_t index) {
   free_.erase(std::remove_if(free_.begin(), free_.end(),
                              [first](int32_t c) { return c >= first && c < first + static_cast<int32_t>(kChunksPerSlab); }),
               free_.end());
-  napi_delete_reference(env_, s.ref);
-  s = SlabEntry{nullptr, nullptr, 0, 0, true};
+  LetGo(&s);  // no chunk of it is in use, none is in the io_uring ring
+  s = SlabEntry{nullptr, nullptr, nullptr, 0, 0, true};
   live_--;
   freed_++;
 }

@@ -64,7 +64,18 @@ class SlabPool {
   bool Grow();
   void Free(uint32_t index);
 
+  // One slab's pages. Whoever lets go last unmaps them: the pool (at its end, after the backends,
+  // which may still have the kernel write into them) or the ArrayBuffer's finalizer (on
+  // collection, or at environment teardown, which may come first).
+  struct Mapping {
+    char* data;
+    bool pool_holds;  // the pool has not let go yet
+    bool collected;   // the finalizer has run
+  };
+  static void Finalize(napi_env env, void* data, void* hint);
+
   struct SlabEntry {
+    Mapping* mapping;    // nullptr once freed
     napi_ref ref;
     char* data;          // nullptr once freed
     uint32_t used;       // chunks with references
@@ -72,6 +83,8 @@ class SlabPool {
     bool retired;        // freed, and JS may still hold views of it
   };
   napi_env env_;
+  void LetGo(SlabEntry* s);
+
   std::vector<SlabEntry> slabs_;
   std::vector<int32_t> free_;    // a stack, so the most recently freed (cache-warm) chunk goes first
   std::vector<uint16_t> refs_;   // per chunk
