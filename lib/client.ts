@@ -1,10 +1,10 @@
 // connect(): a client connection on the reactor, resolved once established.
 import { binding } from './native.js'
 import { Connection } from './connection.js'
-import { errnoError } from './errors.js'
+import { errnoError, missingArgs } from './errors.js'
 import { resolveHost } from './address.js'
 import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
-import { checkInteger, checkPath, checkPort } from './validate.js'
+import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
 import { reactor } from './reactor.js'
 
 /** connect() to a port on `host` (default 'localhost'). */
@@ -32,11 +32,10 @@ export async function connect<Context = unknown>(
   target: ConnectTarget,
   handlers: Handlers<Context> & ConnectionOptions = {},
 ): Promise<Connection<Context>> {
-  if (typeof target !== 'object' || target === null) throw new TypeError('connect() needs { port, host } or { path }')
-  if (typeof handlers !== 'object' || handlers === null) throw new TypeError('connect() handlers must be an object')
-  const set = checkHandlers(handlers)
+  checkObject(target, 'target')
+  const set = checkHandlers(checkObject(handlers, 'options'))
   const options = checkOptions(handlers)
-  const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'timeout', 1, 2 ** 32 - 1)
+  const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'target.timeout', 1, 2 ** 32 - 1)
   const r = reactor()
   const attempt = (path: string | null, host: string | null, port: number): Promise<Connection<Context>> => {
     const address = path ?? `${host}:${port}`
@@ -47,7 +46,7 @@ export async function connect<Context = unknown>(
     })
   }
   if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)
-  if (target.port === undefined) throw new TypeError('connect() needs a port or a path')
+  if (target.port === undefined) throw missingArgs('target.port', 'target.path')
   const port = checkPort(target.port)
   const hosts = await resolveHost(target.host ?? 'localhost')
   // Like net's autoSelectFamily, in order: 'localhost' may be ::1 while the server is on 127.0.0.1.

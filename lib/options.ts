@@ -1,7 +1,8 @@
 // Handlers and per-connection options, checked once when a server or client is made.
 import type { Connection } from './connection.js'
+import { invalidArgType } from './errors.js'
 import type { NativeOptions } from './native.js'
-import { checkBackend, checkBoolean, checkInteger, type Backend } from './validate.js'
+import { checkBackend, checkBoolean, checkInteger, checkObject, type Backend } from './validate.js'
 
 /** `Context` is the type of each connection's `context` slot. */
 export interface Handlers<Context = unknown> {
@@ -19,9 +20,9 @@ export interface Handlers<Context = unknown> {
    */
   onClose?(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
   /**
-   * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError
-   * the server goes on serving the others; to stop the process, rethrow: the error then surfaces as
-   * an uncaught exception once the current batch of events has been handled.
+   * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError,
+   * or when onError throws, the error surfaces as an uncaught exception once the current batch of
+   * events has been delivered to the other connections (as a throwing listener does in node:net).
    */
   onError?(err: Error, conn: Connection<Context>): void
 }
@@ -65,23 +66,23 @@ export function checkHandlers<Context>(h: Handlers<Context>): HandlerSet<Context
   const out = {} as Record<(typeof HANDLERS)[number], unknown>
   for (const name of HANDLERS) {
     const fn = h[name]
-    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${name} must be a function`)
+    if (fn !== undefined && typeof fn !== 'function') throw invalidArgType(`options.${name}`, 'of type function', fn)
     out[name] = fn ?? noop
   }
-  if (h.onError !== undefined && typeof h.onError !== 'function') throw new TypeError('onError must be a function')
+  if (h.onError !== undefined && typeof h.onError !== 'function') throw invalidArgType('options.onError', 'of type function', h.onError)
   return { ...(out as Omit<HandlerSet<Context>, 'onError'>), onError: h.onError }
 }
 
 const MAX_U32 = 2 ** 32 - 1
 
 export function checkOptions(o: ConnectionOptions): NativeOptions {
-  if (typeof o !== 'object' || o === null) throw new TypeError('options must be an object')
+  checkObject(o, 'options')
   return {
-    idleTimeout: o.idleTimeout === undefined ? 0 : checkInteger(o.idleTimeout, 'idleTimeout', 0, MAX_U32),
-    noDelay: checkBoolean(o.noDelay, 'noDelay', true),
-    highWaterMark: o.highWaterMark === undefined ? 1 << 20 : checkInteger(o.highWaterMark, 'highWaterMark', 1, MAX_U32),
-    maxInput: o.maxInput === undefined ? 4 << 20 : checkInteger(o.maxInput, 'maxInput', 1, MAX_U32),
-    allowHalfOpen: checkBoolean(o.allowHalfOpen, 'allowHalfOpen', false),
-    backend: o.backend === undefined ? 'auto' : checkBackend(o.backend, 'backend'),
+    idleTimeout: o.idleTimeout === undefined ? 0 : checkInteger(o.idleTimeout, 'options.idleTimeout', 0, MAX_U32),
+    noDelay: checkBoolean(o.noDelay, 'options.noDelay', true),
+    highWaterMark: o.highWaterMark === undefined ? 1 << 20 : checkInteger(o.highWaterMark, 'options.highWaterMark', 1, MAX_U32),
+    maxInput: o.maxInput === undefined ? 4 << 20 : checkInteger(o.maxInput, 'options.maxInput', 1, MAX_U32),
+    allowHalfOpen: checkBoolean(o.allowHalfOpen, 'options.allowHalfOpen', false),
+    backend: o.backend === undefined ? 'auto' : checkBackend(o.backend, 'options.backend'),
   }
 }

@@ -2,10 +2,10 @@
 import { constants } from 'node:os'
 import { binding, type Address, type InetAddress, type UnixAddress } from './native.js'
 import { Connection } from './connection.js'
-import { RingpollError, errnoError, timeoutError } from './errors.js'
+import { RingpollError, listenError, timeoutError } from './errors.js'
 import { resolveHost } from './address.js'
 import { checkHandlers, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
-import { checkInteger, checkPath, checkPort } from './validate.js'
+import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
 import { reactor, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
@@ -51,8 +51,7 @@ export class Server<Context = unknown> {
   private readonly reactor: Reactor
 
   constructor(options: ServerOptions<Context>) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('createServer() needs an options object')
-    this.handlers = checkHandlers(options)
+    this.handlers = checkHandlers(checkObject(options, 'options'))
     this.options = checkOptions(options)
     this.reactor = reactor()
   }
@@ -76,7 +75,7 @@ export class Server<Context = unknown> {
   listen(options?: InetListenOptions): Promise<InetAddress>
   listen(options?: ListenOptions): Promise<Address>
   async listen(options: ListenOptions = {}): Promise<Address> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
+    checkObject(options, 'options')
     if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
     this.listening = true
     try {
@@ -88,23 +87,25 @@ export class Server<Context = unknown> {
   }
 
   private async bind(options: ListenOptions): Promise<Address> {
-    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'backlog', 0, 2 ** 31 - 1)
+    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'options.backlog', 0, 2 ** 31 - 1)
     const reusePort = options.reusePort === true
     const ipv6Only = options.ipv6Only === true
     let rc: number
     if (options.path !== undefined) {
       const path = checkPath(options.path)
       rc = binding.listen(path, null, 0, backlog, false, false, this.options)
+      if (rc < 0) throw listenError(-rc, path)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      const host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      let host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
-        rc = binding.listen(null, '0.0.0.0', port, backlog, reusePort, ipv6Only, this.options)
+        host = '0.0.0.0'
+        rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       }
+      if (rc < 0) throw listenError(-rc, host, port)
     }
-    if (rc < 0) throw errnoError(-rc, 'listen')
     this.listenerId = rc
     this.reactor.attachListener(rc, this)
     this.bound = binding.listenerAddress(rc)
@@ -114,7 +115,7 @@ export class Server<Context = unknown> {
   /** Stop accepting; resolves once every connection has closed. */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.closing
-    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'timeout', 0, 2 ** 31 - 1)
+    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'options.timeout', 0, 2 ** 31 - 1)
     if (this.listenerId >= 0) {
       binding.closeListener(this.listenerId)
       this.reactor.detachListener(this.listenerId)

@@ -109,7 +109,9 @@ conn._peerEnded()
 // @ts-expect-error internal
 conn._drained()
 // @ts-expect-error internal
-conn.assertWritable()
+conn.writable()
+// @ts-expect-error internal
+conn.dropped(1)
 // @ts-expect-error internal
 console.log(conn.id)
 // @ts-expect-error internal
