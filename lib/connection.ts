@@ -1,11 +1,25 @@
 // A connection as the application sees it: handlers, the reader and writer, its life cycle.
 import { binding, type Address } from './native.js'
 import { RingpollError, closedError, destroyedError, errnoError, invalidArgType, timeoutError, writeAfterEndError } from './errors.js'
-import type { HandlerSet } from './options.js'
 import { checkBoolean, checkInteger } from './validate.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
 import type { Reactor } from './reactor.js'
+
+/**
+ * The handlers a connection calls (checkHandlers in options.ts fills in the missing ones).
+ * Written as methods, which TypeScript compares bivariantly: a mapped type of Handlers would make
+ * Connection<Context> invariant in Context, so a Connection<State> would not pass where a
+ * Connection is taken.
+ */
+export interface HandlerSet<Context = unknown> {
+  onConnect(conn: Connection<Context>): void
+  onData(conn: Connection<Context>): void
+  onDrain(conn: Connection<Context>): void
+  onEnd(conn: Connection<Context>): void
+  onClose(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
+  onError?(err: Error, conn: Connection<Context>): void
+}
 
 const enum State {
   Connecting,

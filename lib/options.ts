@@ -1,5 +1,5 @@
 // Handlers and per-connection options, checked once when a server or client is made.
-import type { Connection } from './connection.js'
+import type { Connection, HandlerSet } from './connection.js'
 import { invalidArgType } from './errors.js'
 import type { NativeOptions } from './native.js'
 import { checkBackend, checkBoolean, checkInteger, checkObject, type Backend } from './validate.js'
@@ -43,20 +43,6 @@ export interface ConnectionOptions {
    * io_uring). io_uring falls back to epoll where the kernel refuses it; `server.backend` says which.
    */
   backend?: Backend
-}
-
-/**
- * The handlers with the missing ones filled in. Written as methods, which TypeScript compares
- * bivariantly: a mapped type of Handlers would make Connection<Context> invariant in Context, so a
- * Connection<State> would not pass where a Connection is taken.
- */
-export interface HandlerSet<Context = unknown> {
-  onConnect(conn: Connection<Context>): void
-  onData(conn: Connection<Context>): void
-  onDrain(conn: Connection<Context>): void
-  onEnd(conn: Connection<Context>): void
-  onClose(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
-  onError?(err: Error, conn: Connection<Context>): void
 }
 
 const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const

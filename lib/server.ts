@@ -1,10 +1,10 @@
 // createServer: a listener on the reactor whose accepted connections share handlers and options.
 import { constants } from 'node:os'
 import { binding, type Address, type InetAddress, type UnixAddress } from './native.js'
-import { Connection } from './connection.js'
+import { Connection, type HandlerSet } from './connection.js'
 import { RingpollError, listenError, timeoutError } from './errors.js'
 import { resolveHost } from './address.js'
-import { checkHandlers, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
 import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
 import { reactor, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
