@@ -152,8 +152,10 @@ export class WorkerPool extends EventEmitter {
   private run(slot: Slot): Promise<void> {
     return new Promise((resolveStart, rejectStart) => {
       const worker = new Worker(WORKER_SCRIPT, { workerData: this.boot })
+      // worker.threadId reads -1 once the worker has exited.
+      const threadId = worker.threadId
       slot.worker = worker
-      slot.threadId = worker.threadId
+      slot.threadId = threadId
       let error: unknown
       worker.on('message', (message: FromWorker) => {
         if (message?.type === 'started') {
@@ -177,7 +179,7 @@ export class WorkerPool extends EventEmitter {
           error ??= codeError(Error, 'ERR_WORKER_INIT_FAILED', `worker ${slot.index} exited with code ${code} before its start function resolved`)
           rejectStart(error)
         }
-        if (!this.stopped && (wasRunning || this.started)) this.died(slot, worker.threadId, code, error, wasRunning)
+        if (!this.stopped && (wasRunning || this.started)) this.died(slot, threadId, code, error, wasRunning)
       })
     })
   }
