@@ -184,16 +184,23 @@ export class WorkerPool extends EventEmitter {
     })
   }
 
+  /** Schedules the slot's restart, then tells the listeners (which may throw). */
   private died(slot: Slot, threadId: number, code: number, error: unknown, wasRunning: boolean): void {
-    this.emit('exit', { index: slot.index, threadId, code, ...(error === undefined ? {} : { error }) } satisfies WorkerExit)
     const ranLong = wasRunning && Date.now() - slot.startedAt >= this.maxRestartDelay
     slot.deaths = ranLong ? 1 : slot.deaths + 1
     const delay = Math.min(this.maxRestartDelay, this.restartDelay * 2 ** (slot.deaths - 1))
     slot.restart = setTimeout(() => {
       slot.restart = undefined
-      // A failure is reported by the exit handler as another 'exit'.
-      this.run(slot).then(() => this.emit('restart', { index: slot.index, threadId: slot.threadId } satisfies WorkerEvent), () => {})
+      this.run(slot).then(
+        () => this.emit('restart', { index: slot.index, threadId: slot.threadId } satisfies WorkerEvent),
+        (err: unknown) => {
+          // A worker that ran and failed has had its 'exit'; one that could not even be created
+          // (the Worker constructor threw) is reported here, as Node reports a failed init: code 1.
+          if (!this.stopped && slot.worker === undefined && slot.restart === undefined) this.died(slot, -1, 1, err, false)
+        },
+      )
     }, delay)
+    this.emit('exit', { index: slot.index, threadId, code, ...(error === undefined ? {} : { error }) } satisfies WorkerExit)
   }
 
   private ask(slot: Slot): Promise<WorkerStats | undefined> {
