@@ -66,3 +66,18 @@ t.test('a worker that dies is replaced and serves again; the other is not distur
   survivor.socket.end()
   await survivor.closed
 })
+
+t.test('a worker that keeps dying is restarted each time, by a new thread, until close()', async (t) => {
+  const pool = await startWorkers(badModule, { count: 1, workerData: { fail: 'crash' }, restartDelay: 1, maxRestartDelay: 8 })
+  const exits = []
+  await new Promise((resolve) => {
+    pool.on('exit', (e) => {
+      exits.push(e)
+      if (exits.length === 4) resolve()
+    })
+  })
+  await pool.close()
+  t.equal(new Set(exits.map((e) => e.threadId)).size, 4, 'four exits, four threads')
+  t.ok(exits.every((e) => e.index === 0 && e.code === 1 && e.error?.message === 'crash loop'), 'each with its error')
+  t.equal(pool.size, 0)
+})
