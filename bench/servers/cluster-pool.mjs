@@ -1,8 +1,8 @@
 // The server of the cluster bench as a ringpoll/cluster pool: argv[3] workers, each running
 // cluster-worker.mjs (argv[4]: 'echo' or 'http') on its own reactor, sharing one port with
-// reusePort. Prints the listening line once the pool has started. On stdin, "stats" prints the
-// pool's summed counters; "close" closes the pool and prints {"startMs","closeMs"}: how long
-// startWorkers() and pool.close() took.
+// reusePort. Prints the listening line once the pool has started. On stdin, "pids" prints the
+// other processes whose CPU counts (none), "stats" the pool's summed counters, and "close" closes
+// the pool and prints {"startMs","closeMs"}: how long startWorkers() and pool.close() took.
 import net from 'node:net'
 import { createInterface } from 'node:readline'
 import { startWorkers } from 'ringpoll/cluster'
@@ -28,6 +28,7 @@ const { workers } = await pool.stats()
 ready(port, workers[0].backend)
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
+  if (line === 'pids') return console.log('[]') // the workers are threads of this process
   if (line === 'stats') return console.log(JSON.stringify((await pool.stats()).total))
   if (line !== 'close') return
   t0 = performance.now()

@@ -43,7 +43,8 @@ export function cgroupLimit(cgroupRoot: string, procCgroup: string): number {
     const [, controllers, path] = m as unknown as [string, string, string]
     const names = controllers.split(',')
     for (const mount of controllers === '' ? [cgroupRoot] : v1Mounts(cgroupRoot, names)) {
-      // A cpuset is never wider than its parent's, so the nearest one that can be read counts.
+      // A parent's quota limits its children; a cpuset is never wider than its parent's, so the
+      // minimum over the ancestry is the nearest one that can be read.
       for (const dir of ancestry(mount, path)) {
         if (controllers === '') limit = Math.min(limit, quotaV2(dir), cpusetSize(dir, 'cpuset.cpus.effective'))
         if (names.includes('cpu')) limit = Math.min(limit, quotaV1(dir))

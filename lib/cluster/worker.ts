@@ -3,6 +3,7 @@
 // is left uncaught, so the pool sees it (with its code and fields) as the worker's 'error'.
 import { parentPort, workerData } from 'node:worker_threads'
 import { codeError } from '../net/errors.js'
+import { Server } from '../server.js'
 import { stats } from '../stats.js'
 import type { Boot, FromWorker, ToWorker } from './protocol.js'
 
@@ -31,11 +32,14 @@ function checkClosable(value: unknown): Closable | undefined {
   return value as Closable
 }
 
-/** Calls close(), which may return a promise or take a callback: resolves on whichever comes. */
+/**
+ * Calls close(), which may return a promise or take a callback: resolves on whichever comes. A
+ * ringpoll Server's close() takes options, not a callback, and returns a promise.
+ */
 function closeIt(target: Closable): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: unknown): void => (err ? reject(err) : resolve())
-    const result = target.close(done) as PromiseLike<unknown> | undefined
+    const result = (target instanceof Server ? target.close() : target.close(done)) as PromiseLike<unknown> | undefined
     if (result !== null && typeof result?.then === 'function') result.then(() => resolve(), reject)
   })
 }
