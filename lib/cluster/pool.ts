@@ -60,6 +60,8 @@ const TOTALS: Record<keyof PoolTotals, true> = {
 
 const WORKER_SCRIPT = join(__dirname, 'worker.js')
 const MAX_MS = 2 ** 31 - 1
+/** ms the workers that did start get to close when another fails at start. */
+const FAILED_START_CLOSE = 1000
 
 /** One place in the pool: the worker now filling it and its restart state. */
 interface Slot {
@@ -99,14 +101,19 @@ export class WorkerPool extends EventEmitter {
     return this.slots.filter((s) => s.running).length
   }
 
-  /** @internal Starts every worker; on the first failure, terminates them all and rejects with it. */
+  /**
+   * @internal Starts every worker. On the first failure, closes those that started (terminating
+   * them after FAILED_START_CLOSE ms) and the others at once, then rejects with it.
+   */
   async _start(): Promise<void> {
     try {
       await Promise.all(this.slots.map((slot) => this.run(slot)))
       this.started = true
     } catch (err) {
       this.stop()
-      await Promise.all(this.slots.map((slot) => slot.worker?.terminate()))
+      // Closed rather than only terminated: a thread that ends with an io_uring accept still armed
+      // leaves the kernel to drop its listener when it tears the ring down, a moment later.
+      await Promise.all(this.slots.map((slot) => this.closeSlot(slot, FAILED_START_CLOSE)))
       throw err
     }
   }
