@@ -1,3 +1,6 @@
 // The ESM entry of ringpoll/net: the same objects as the CommonJS one.
 export { createServer, connect, createConnection, Server, Socket, Stream, isIP, isIPv4, isIPv6 } from './index.js'
 export type { ServerOptions, SocketOptions, ConnectOptions, ListenOptions, NetError } from './index.js'
+// `import net from 'ringpoll/net'`, as `import net from 'node:net'`: the whole module.
+import net from './index.js'
+export default net

@@ -135,6 +135,9 @@ export class Socket extends Duplex {
     }
     if (conn.reader.length > 0) this._input(conn)
     this.push(null)
+    // As net does: a read(0) lets 'end' (and then the close) come when nothing is buffered, even
+    // on a socket that nobody reads.
+    this.read(0)
   }
 
   /** @internal The connection's output fell below the high-water mark. */
