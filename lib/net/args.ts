@@ -23,6 +23,16 @@ export interface ConnectOptions {
   highWaterMark?: number
   readableHighWaterMark?: number
   writableHighWaterMark?: number
+  signal?: AbortSignal
+  family?: number
+  hints?: number
+}
+
+/** Where a socket connects: a Unix socket path, or a host (a name or an IP literal) and port. */
+export interface ConnectTarget {
+  path?: string
+  host?: string
+  port?: number
 }
 
 type Callback = (...args: any[]) => void
@@ -68,4 +78,39 @@ export function validPort(port: unknown, name: string, allowZero = true): number
     throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= ${allowZero ? 0 : 1} and < 65536. Received ${typeof port} (${shown}).`)
   }
   return n
+}
+
+/** The dns.lookup() hint flags net accepts (ADDRCONFIG | V4MAPPED | ALL). */
+const HINT_FLAGS = 0x400 | 0x800 | 0x100
+
+/** Checks connect() options as net does and returns the target. */
+export function connectTarget(options: ConnectOptions): ConnectTarget {
+  if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
+  for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
+    if ((options as Record<string, unknown>)[unsupported] !== undefined) {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
+    }
+  }
+  const { path, port, host, signal, family, hints } = options
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal))) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
+  }
+  if (path !== undefined && path !== null && path !== '') {
+    if (typeof path !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.path" property must be of type string. Received ${typeof path}`)
+    return { path }
+  }
+  if (port === undefined) throw codeError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified')
+  if (typeof port !== 'number' && typeof port !== 'string') {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.port" property must be one of type number or string. Received ${port === null ? 'null' : typeof port}`)
+  }
+  if (host !== undefined && host !== null && typeof host !== 'string') {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.host" property must be of type string. Received ${typeof host}`)
+  }
+  if (family !== undefined && family !== null && ![0, 4, 6].includes(Number(family))) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${String(family)}`)
+  }
+  if (hints !== undefined && hints !== 0 && (typeof hints !== 'number' || (hints & ~HINT_FLAGS) !== 0)) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${String(hints)}`)
+  }
+  return { host: host || 'localhost', port: validPort(port, 'Port') }
 }

@@ -8,12 +8,13 @@
 // the reactor at once. Writes go straight to the connection's output (strings encoded into it),
 // and a write's callback waits while the output is past the stream's highWaterMark.
 import { Duplex } from 'node:stream'
+import { lookup } from 'node:dns'
 import { isIP } from 'node:net'
 import { connect as coreConnect } from '../client.js'
 import type { Connection } from '../connection.js'
 import type { Handlers } from '../options.js'
-import { connectArgs, validPort, type ConnectOptions } from './args.js'
-import { codeError, fromCoreError, systemError } from './errors.js'
+import { connectArgs, connectTarget, type ConnectTarget } from './args.js'
+import { abortError, codeError, fromCoreError, systemError } from './errors.js'
 
 /** Given to conn.close() by destroy(): the socket asked for the close, so nothing is reported. */
 const DESTROYED = new Error('destroyed by the socket')
@@ -41,6 +42,11 @@ export interface SocketOptions {
 
 type WriteCallback = (err?: Error | null) => void
 type Chunk = { chunk: Buffer | string; encoding: BufferEncoding | 'buffer' }
+/** Work waiting for the connection; `fail` ends it if the socket is destroyed first. */
+type Waiting = { run: () => void; fail?: (err: Error) => void }
+
+const byteLength = (chunk: Buffer | string, encoding: BufferEncoding | 'buffer'): number =>
+  typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding as BufferEncoding) : chunk.byteLength
 
 export class Socket extends Duplex {
   connecting = false
@@ -69,11 +75,20 @@ export class Socket extends Duplex {
   /** A write's callback, held while the connection's output is past the high-water mark. */
   private heldCallback: WriteCallback | undefined
   /** Work waiting for the connection: a write or end() made while connecting. */
-  private onAttach: (() => void)[] = []
+  private onAttach: Waiting[] = []
+  /** Bytes of the writes waiting in onAttach (net counts them in bytesWritten). */
+  private queuedBytes = 0
+  /** The stream asked for data before the connection existed. */
+  private readWanted = false
   private flushPoll: NodeJS.Timeout | undefined
+  private signalCleanup: (() => void) | undefined
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
+    for (const key of ['objectMode', 'readableObjectMode', 'writableObjectMode'] as const) {
+      const value = (options as Record<string, unknown>)[key]
+      if (value) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.${key}' is not supported. Received ${String(value)}`)
+    }
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       highWaterMark: options.highWaterMark,
@@ -101,7 +116,8 @@ export class Socket extends Duplex {
     this.conn = conn
     this.connecting = false
     if (this.keepAliveOn) conn.setKeepAlive(true, this.keepAliveDelay)
-    if (this.readableFlowing === false) this.pauseReading(conn) // pauseOnConnect
+    // pauseOnConnect, or paused before connecting; a read asked for before then is served (as net's).
+    if (this.readableFlowing === false && !this.readWanted) this.pauseReading(conn)
   }
 
   /** @internal The client side: connected. */
@@ -110,7 +126,7 @@ export class Socket extends Duplex {
     if (this.destroyed) return
     this.emit('connect')
     this.emit('ready')
-    for (const work of this.onAttach.splice(0)) work()
+    for (const work of this.onAttach.splice(0)) work.run()
   }
 
   /** @internal A batch of input: one copy, then the stream's flow control. */
@@ -169,6 +185,7 @@ export class Socket extends Duplex {
 
   override _read(): void {
     const conn = this.conn
+    if (conn === null) this.readWanted = true
     if (conn === null || !this.readingPaused) return
     this.readingPaused = false
     if (this.endHeld) {
@@ -180,7 +197,7 @@ export class Socket extends Duplex {
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding | 'buffer', cb: WriteCallback): void {
-    const conn = this.writeTarget(() => this._write(chunk, encoding, cb), cb)
+    const conn = this.writeTarget(() => this._write(chunk, encoding, cb), cb, byteLength(chunk, encoding))
     if (conn === null) return
     let below: boolean
     try {
@@ -197,7 +214,7 @@ export class Socket extends Duplex {
    * vectored system call.
    */
   override _writev(chunks: Chunk[], cb: WriteCallback): void {
-    const conn = this.writeTarget(() => this._writev(chunks, cb), cb)
+    const conn = this.writeTarget(() => this._writev(chunks, cb), cb, chunks.reduce((n, c) => n + byteLength(c.chunk, c.encoding), 0))
     if (conn === null) return
     let below = true
     let n = 0
@@ -224,7 +241,7 @@ export class Socket extends Duplex {
 
   override _final(cb: WriteCallback): void {
     if (this.connecting) {
-      this.onAttach.push(() => this._final(cb))
+      this.onAttach.push({ run: () => this._final(cb) })
       return
     }
     if (this.conn !== null && !this.transportClosed) {
@@ -238,6 +255,12 @@ export class Socket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      const closed = codeError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established')
+      for (const work of this.onAttach.splice(0)) work.fail?.(closed)
+    }
+    this.signalCleanup?.()
+    this.signalCleanup = undefined
     this.connecting = false
     this.timeoutMs = 0
     clearTimeout(this.timer)
@@ -264,14 +287,44 @@ export class Socket extends Duplex {
 
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
-    if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
+    if (this.destroyed) this.reset() // a socket is reusable after it closed, as net's
+    else if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
     const target = connectTarget(options)
+    const signal = options.signal
     if (options.timeout !== undefined) this.setTimeout(options.timeout)
     if (options.noDelay !== undefined) this.noDelayOn = Boolean(options.noDelay)
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (cb) this.once('connect', cb)
     this.connecting = true
     this.connectStarted = true
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        process.nextTick(() => this.destroy(abortError(signal.reason)))
+        return this
+      }
+      const onAbort = (): void => void this.destroy(abortError(signal.reason))
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.signalCleanup = () => signal.removeEventListener('abort', onAbort)
+    }
+    if (target.path !== undefined || isIP(target.host!) !== 0) {
+      this.dial(target, target.host)
+      return this
+    }
+    lookup(target.host!, { all: true }, (err, found) => {
+      if (this.destroyed) return
+      if (err !== null) {
+        this.emit('lookup', err, undefined, undefined, target.host)
+        return void this.destroy(err)
+      }
+      // Like net's autoSelectFamily, in order: 'localhost' may be ::1 while the server is on 127.0.0.1.
+      for (const { address, family } of found) this.emit('lookup', null, address, family, target.host)
+      this.dial(target, found.map((a) => a.address))
+    })
+    return this
+  }
+
+  /** Connects to a path or to the first of `hosts` that answers. */
+  private dial(target: ConnectTarget, hosts: string | string[] | undefined): void {
     const onConnect = (conn: Connection): void => {
       try {
         this._connected(conn)
@@ -280,15 +333,28 @@ export class Socket extends Duplex {
       }
     }
     const handlers: Handlers = { ...socketHandlers, onConnect }
-    coreConnect(target, { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: this.writableHighWaterMark }).catch(
-      (err: Error & { code?: string }) => {
+    const options = { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: this.writableHighWaterMark }
+    const list = typeof hosts === 'string' ? [hosts] : hosts ?? [undefined]
+    const attempt = (i: number): void => {
+      const host = list[i]
+      coreConnect({ path: target.path, host, port: target.port }, options).catch((err: Error & { code?: string }) => {
         if (this.destroyed) return
-        const address = target.path ?? (target.host !== undefined && isIP(target.host) !== 0 ? target.host : undefined)
-        const error = err.code?.startsWith('E') ? systemError(err.code, 'connect', address, target.port) : err
+        if (i + 1 < list.length) return attempt(i + 1)
+        const error = err.code?.startsWith('E') ? systemError(err.code, 'connect', target.path ?? host, target.port) : err
         process.nextTick(() => this.destroy(error))
-      },
-    )
-    return this
+      })
+    }
+    attempt(0)
+  }
+
+  /** A destroyed socket made ready for connect() again. */
+  private reset(): void {
+    ;(this as unknown as { _undestroy(): void })._undestroy()
+    if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
+    this.conn = null
+    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = false
+    this.bytesIn = this.bytesOut = this.queuedBytes = 0
+    this.heldCallback = undefined
   }
 
   /** Emits 'timeout' after `ms` without reads or writes (the socket stays open); 0 turns it off. */
@@ -384,12 +450,19 @@ export class Socket extends Duplex {
     return this.bytesIn
   }
 
-  /** Bytes handed to the connection (sent, or queued in its output). */
+  /** Bytes written so far, as net counts them: handed to the connection, or waiting for it. */
   get bytesWritten(): number {
-    return this.bytesOut
+    let n = this.bytesOut + this.queuedBytes
+    for (const { chunk, encoding } of (this as unknown as { writableBuffer: Chunk[] }).writableBuffer) n += byteLength(chunk, encoding)
+    return n
   }
 
   /** True until connected (and for a socket that never connects). */
+  /** net's legacy name for `connecting`. */
+  get _connecting(): boolean {
+    return this.connecting
+  }
+
   get pending(): boolean {
     return this.conn === null || this.connecting
   }
@@ -402,7 +475,7 @@ export class Socket extends Duplex {
 
   /** net's alias for writableLength. */
   get bufferSize(): number | undefined {
-    return this.conn === null ? undefined : this.writableLength
+    return this.connecting || (this.conn !== null && !this.destroyed) ? this.writableLength : undefined
   }
 
   /** end(), then destroy() once the output is finished. */
@@ -433,9 +506,14 @@ export class Socket extends Duplex {
   }
 
   /** The connection to write to now, or null when the write waits for it or cannot happen. */
-  private writeTarget(retry: () => void, cb: WriteCallback): Connection | null {
+  private writeTarget(retry: () => void, cb: WriteCallback, n: number): Connection | null {
     if (this.connecting) {
-      this.onAttach.push(retry)
+      this.queuedBytes += n
+      const run = (): void => {
+        this.queuedBytes -= n
+        retry()
+      }
+      this.onAttach.push({ run, fail: cb })
       return null
     }
     if (this.conn === null || this.transportClosed) {
@@ -483,18 +561,6 @@ function onTimer(socket: Socket): void {
 /** 'close' comes after the current loop phase (and its immediates), as net's handle close does. */
 function emitClose(socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError)
-}
-
-function connectTarget(options: ConnectOptions): { path?: string; host?: string; port?: number } {
-  if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
-  for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
-    if ((options as Record<string, unknown>)[unsupported] !== undefined) {
-      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
-    }
-  }
-  if (typeof options.path === 'string' && options.path !== '') return { path: options.path }
-  if (options.port === undefined) throw codeError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified')
-  return { host: options.host || 'localhost', port: validPort(options.port, 'Port', false) }
 }
 
 /** Exceptions from event listeners surface as uncaught exceptions, as they do under net. */
