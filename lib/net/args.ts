@@ -91,10 +91,7 @@ export function connectTarget(options: ConnectOptions): ConnectTarget {
       throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
     }
   }
-  const { path, port, host, signal, family, hints } = options
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal))) {
-    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
-  }
+  const { path, port, host, hints } = options
   if (path !== undefined && path !== null && path !== '') {
     if (typeof path !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.path" property must be of type string. Received ${typeof path}`)
     return { path }
@@ -105,9 +102,6 @@ export function connectTarget(options: ConnectOptions): ConnectTarget {
   }
   if (host !== undefined && host !== null && typeof host !== 'string') {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.host" property must be of type string. Received ${typeof host}`)
-  }
-  if (family !== undefined && family !== null && ![0, 4, 6].includes(Number(family))) {
-    throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${String(family)}`)
   }
   if (hints !== undefined && hints !== 0 && (typeof hints !== 'number' || (hints & ~HINT_FLAGS) !== 0)) {
     throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${String(hints)}`)

@@ -49,14 +49,6 @@ export function codeError<E extends Error>(Type: new (message: string) => E, cod
   return err
 }
 
-/** What an aborted AbortSignal destroys a socket or server with, as net's AbortError. */
-export function abortError(reason: unknown): Error {
-  const err = codeError(Error, 'ABORT_ERR', 'The operation was aborted')
-  err.name = 'AbortError'
-  ;(err as { cause?: unknown }).cause = reason
-  return err
-}
-
 /** A ringpoll close error (code, errno) re-made as net would report it. */
 export function fromCoreError(err: Error & { code?: string }): NetError {
   const code = err.code

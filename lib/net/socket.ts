@@ -7,14 +7,14 @@
 // a view of slab memory would outlive release(); one copy per wake-up lets the chunk go back to
 // the reactor at once. Writes go straight to the connection's output (strings encoded into it),
 // and a write's callback waits while the output is past the stream's highWaterMark.
-import { Duplex } from 'node:stream'
+import { Duplex, addAbortSignal } from 'node:stream'
 import { lookup } from 'node:dns'
 import { isIP } from 'node:net'
 import { connect as coreConnect } from '../client.js'
 import type { Connection } from '../connection.js'
 import type { Handlers } from '../options.js'
 import { connectArgs, connectTarget, type ConnectTarget } from './args.js'
-import { abortError, codeError, fromCoreError, systemError } from './errors.js'
+import { codeError, fromCoreError, systemError } from './errors.js'
 
 /** Given to conn.close() by destroy(): the socket asked for the close, so nothing is reported. */
 const DESTROYED = new Error('destroyed by the socket')
@@ -36,6 +36,7 @@ export interface SocketOptions {
   noDelay?: boolean
   keepAlive?: boolean
   keepAliveInitialDelay?: number
+  signal?: AbortSignal
   /** Accepted sockets: start paused, as net's pauseOnConnect. */
   pauseOnCreate?: boolean
 }
@@ -81,7 +82,6 @@ export class Socket extends Duplex {
   /** The stream asked for data before the connection existed. */
   private readWanted = false
   private flushPoll: NodeJS.Timeout | undefined
-  private signalCleanup: (() => void) | undefined
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
@@ -98,6 +98,7 @@ export class Socket extends Duplex {
       emitClose: false, // 'close' (with hadError) is emitted once the connection has closed
       autoDestroy: true,
     })
+    if (options.signal !== undefined) addAbortSignal(options.signal, this) // aborting destroys it, as in net
     this.noDelayOn = Boolean(options.noDelay)
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (options.pauseOnCreate) this.pause()
@@ -259,8 +260,6 @@ export class Socket extends Duplex {
       const closed = codeError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established')
       for (const work of this.onAttach.splice(0)) work.fail?.(closed)
     }
-    this.signalCleanup?.()
-    this.signalCleanup = undefined
     this.connecting = false
     this.timeoutMs = 0
     clearTimeout(this.timer)
@@ -271,12 +270,11 @@ export class Socket extends Duplex {
       else conn.close(DESTROYED)
     } else if (conn !== null || this.connectStarted) {
       setImmediate(emitClose, this, this.closeHadError)
-    } else {
-      process.nextTick(emitClose, this, this.closeHadError) // never had a connection
     }
     if (this.heldCallback !== undefined) process.nextTick(this.heldCallback) // that write is over
     this.heldCallback = undefined
     cb(err)
+    if (conn === null && !this.connectStarted) process.nextTick(emitClose, this, this.closeHadError) // after 'error'
     if (this._server !== null) {
       this._server._connections--
       this._server._emitCloseIfDrained()
@@ -290,22 +288,12 @@ export class Socket extends Duplex {
     if (this.destroyed) this.reset() // a socket is reusable after it closed, as net's
     else if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
     const target = connectTarget(options)
-    const signal = options.signal
     if (options.timeout !== undefined) this.setTimeout(options.timeout)
     if (options.noDelay !== undefined) this.noDelayOn = Boolean(options.noDelay)
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (cb) this.once('connect', cb)
     this.connecting = true
     this.connectStarted = true
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        process.nextTick(() => this.destroy(abortError(signal.reason)))
-        return this
-      }
-      const onAbort = (): void => void this.destroy(abortError(signal.reason))
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.signalCleanup = () => signal.removeEventListener('abort', onAbort)
-    }
     if (target.path !== undefined || isIP(target.host!) !== 0) {
       this.dial(target, target.host)
       return this
@@ -333,7 +321,7 @@ export class Socket extends Duplex {
       }
     }
     const handlers: Handlers = { ...socketHandlers, onConnect }
-    const options = { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: this.writableHighWaterMark }
+    const options = { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: Math.max(1, this.writableHighWaterMark) }
     const list = typeof hosts === 'string' ? [hosts] : hosts ?? [undefined]
     const attempt = (i: number): void => {
       const host = list[i]
@@ -451,9 +439,11 @@ export class Socket extends Duplex {
   }
 
   /** Bytes written so far, as net counts them: handed to the connection, or waiting for it. */
-  get bytesWritten(): number {
+  get bytesWritten(): number | undefined {
+    const buffered = (this as unknown as { writableBuffer?: Chunk[] }).writableBuffer
+    if (buffered === undefined) return undefined // not a socket (the prototype), as in net
     let n = this.bytesOut + this.queuedBytes
-    for (const { chunk, encoding } of (this as unknown as { writableBuffer: Chunk[] }).writableBuffer) n += byteLength(chunk, encoding)
+    for (const { chunk, encoding } of buffered) n += byteLength(chunk, encoding)
     return n
   }
 
@@ -464,7 +454,7 @@ export class Socket extends Duplex {
   }
 
   get pending(): boolean {
-    return this.conn === null || this.connecting
+    return this.conn === null || this.connecting || this.destroyed // net: no handle
   }
 
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
