@@ -9,6 +9,9 @@ export interface ListenOptions {
   ipv6Only?: boolean
   reusePort?: boolean
   exclusive?: boolean
+  readableAll?: boolean
+  writableAll?: boolean
+  signal?: AbortSignal
 }
 
 export interface ConnectOptions {

@@ -2,6 +2,7 @@
 // events, connection counting, close(cb). Each listen() runs a ringpoll server underneath whose
 // accepted connections become Sockets.
 import { EventEmitter } from 'node:events'
+import { chmodSync, statSync } from 'node:fs'
 import { createServer as createCoreServer, type Server as CoreServer } from '../server.js'
 import type { Connection } from '../connection.js'
 import type { Address } from '../native.js'
@@ -36,6 +37,8 @@ export class Server extends EventEmitter {
   private bound: Address | null = null
   /** Bumped by each listen() and close(), so a listen overtaken by close() is undone. */
   private listeningId = 0
+  /** net's key for a listen: family digit, the address asked for and the port asked for. */
+  private requestedPort = 0
 
   constructor(options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void) {
     super()
@@ -71,6 +74,13 @@ export class Server extends EventEmitter {
     const [options, cb] = listenArgs(args)
     if (this.core !== undefined) throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')
     const target = listenTarget(options)
+    const signal = checkSignal(options.signal)
+    if (signal?.aborted) {
+      process.nextTick(() => this.close())
+      return this
+    }
+    signal?.addEventListener('abort', () => this.close(), { once: true })
+    this.requestedPort = target.port ?? 0
     if (cb) this.once('listening', cb)
     const id = ++this.listeningId
     const core = createCoreServer({
@@ -85,6 +95,9 @@ export class Server extends EventEmitter {
       (address) => {
         if (id !== this.listeningId) return void core.close()
         this.bound = address
+        if (target.path !== undefined && (options.readableAll || options.writableAll)) {
+          allowAll(target.path, options.readableAll === true, options.writableAll === true)
+        }
         // Out of the promise, so a listener's exception is uncaught, as under net.
         process.nextTick(() => this.emit('listening'))
       },
@@ -97,6 +110,22 @@ export class Server extends EventEmitter {
       },
     )
     return this
+  }
+
+  /** @internal As net's: "6::::0" for listen(0) on the default host. */
+  get _connectionKey(): string | undefined {
+    const a = this.bound
+    if (a === null || 'path' in a) return undefined
+    return `${a.family.slice(-1)}:${a.address}:${this.requestedPort}`
+  }
+
+  /**
+   * With events.captureRejections, an async 'connection' listener's rejection destroys that
+   * socket; any other listener's is an 'error', as in net.
+   */
+  override [EventEmitter.captureRejectionSymbol](err: Error, event: string, socket?: Socket): void {
+    if (event === 'connection' && socket instanceof Socket) socket.destroy(err)
+    else this.emit('error', err)
   }
 
   /** { address, family, port }, the path of a Unix socket, or null when not listening. */
@@ -182,6 +211,20 @@ export class Server extends EventEmitter {
       })
     }
   }
+}
+
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined
+  if (signal === null || typeof signal !== 'object' || !('aborted' in signal)) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
+  }
+  return signal as AbortSignal
+}
+
+/** readableAll / writableAll on a Unix socket: read or write permission for everyone (as libuv's). */
+function allowAll(path: string, readable: boolean, writable: boolean): void {
+  const mode = (readable ? 0o444 : 0) | (writable ? 0o222 : 0)
+  chmodSync(path, statSync(path).mode | mode)
 }
 
 function listenTarget(options: ListenOptions): { port?: number; host?: string; path?: string; backlog?: number; ipv6Only?: boolean; reusePort?: boolean } {
