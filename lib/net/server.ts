@@ -36,6 +36,7 @@ export class Server extends EventEmitter {
   private bound: Address | null = null
   /** Bumped by each listen() and close(), so a listen overtaken by close() is undone. */
   private listeningId = 0
+  private refed = true
 
   constructor(options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void) {
     super()
@@ -81,12 +82,11 @@ export class Server extends EventEmitter {
       highWaterMark: Math.max(1, this.highWaterMark),
     })
     this.core = core
+    if (!this.refed) core.unref()
     core.listen(target).then(
       (address) => {
         if (id !== this.listeningId) return void core.close()
-        this.bound = address
-        // Out of the promise, so a listener's exception is uncaught, as under net.
-        process.nextTick(() => this.emit('listening'))
+        if (this.bound === null) this.bound_(address)
       },
       (err: Error & { code?: string }) => {
         if (id !== this.listeningId) return
@@ -96,7 +96,18 @@ export class Server extends EventEmitter {
         process.nextTick(() => this.emit('error', err.code?.startsWith('E') ? listenError(err.code, where, port) : err))
       },
     )
+    // Without a host name to look up, the core has bound within listen(): the address is there at
+    // once, as node:net's is ('listening' still comes on the next tick).
+    const address = core.address()
+    if (address !== null) this.bound_(address)
     return this
+  }
+
+  /** @internal Bound: the address is known, and 'listening' comes on the next tick. */
+  protected bound_(address: Address): void {
+    this.bound = address
+    // Out of the listen() call and its promise, so a listener's exception is uncaught, as under net.
+    process.nextTick(() => this.emit('listening'))
   }
 
   /** { address, family, port }, the path of a Unix socket, or null when not listening. */
@@ -127,12 +138,17 @@ export class Server extends EventEmitter {
     return this
   }
 
-  /** Accepted for compatibility; not effective yet (see Socket.ref). */
+  /** Keep the process alive while listening (the default). */
   ref(): this {
+    this.refed = true
+    this.core?.ref()
     return this
   }
 
+  /** Let the process exit while this server listens (its sockets have their own ref()). */
   unref(): this {
+    this.refed = false
+    this.core?.unref()
     return this
   }
 
