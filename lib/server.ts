@@ -1,4 +1,5 @@
 // createServer: a listener on the reactor whose accepted connections share handlers and options.
+import { isIP } from 'node:net'
 import { constants } from 'node:os'
 import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
@@ -34,6 +35,7 @@ export class Server implements Listening {
   private bound: Address | null = null
   private closing: Promise<void> | undefined
   private allClosed: (() => void) | undefined
+  private refed = true
   private readonly reactor: Reactor
 
   constructor(options: ServerOptions) {
@@ -79,7 +81,9 @@ export class Server implements Listening {
       rc = binding.listen(path, null, 0, backlog, false, false, this.options)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      const host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      // No await unless a host name needs a lookup: the bind then happens within listen(), and
+      // address() answers at once, as node:net's does.
+      const host = options.host === undefined ? '::' : isIP(options.host) !== 0 ? options.host : (await resolveHost(options.host))[0]!
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
@@ -88,9 +92,24 @@ export class Server implements Listening {
     }
     if (rc < 0) throw errnoError(-rc, 'listen')
     this.listenerId = rc
+    if (!this.refed) binding.refListener(rc, false)
     this.reactor.listeners[rc] = this
     this.bound = binding.listenerAddress(rc)
     return this.bound!
+  }
+
+  /** Keep the event loop alive while listening (the default); its connections have their own ref(). */
+  ref(): this {
+    this.refed = true
+    if (this.listenerId >= 0) binding.refListener(this.listenerId, true)
+    return this
+  }
+
+  /** Let the process exit while this server listens (before or after listen()). */
+  unref(): this {
+    this.refed = false
+    if (this.listenerId >= 0) binding.refListener(this.listenerId, false)
+    return this
   }
 
   /** Stop accepting; resolves once every connection has closed. */

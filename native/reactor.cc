@@ -256,9 +256,10 @@ bool Reactor::Idle() const {
   return pending_.empty() && dirty_.empty() && !(uring_ && uring_->Queued());
 }
 
-// The loop stays alive while a listener or a connection is open, like net.Server and net.Socket.
+// The loop stays alive while a listener or a connection is open and not unref()'d, like
+// net.Server and net.Socket: held_ counts them.
 void Reactor::UpdateLoopRef() {
-  const bool want = conn_count_ > 0 || listener_count_ > 0;
+  const bool want = held_ > 0;
   if (want == loop_ref_) return;
   loop_ref_ = want;
   for (uv_poll_t* h : {&epoll_handle_, &uring_handle_}) {
@@ -362,6 +363,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
     return err;
   }
   listener_count_++;
+  held_++;
   UpdateLoopRef();
   return static_cast<int>(l->id);
 }
@@ -380,6 +382,18 @@ void Reactor::CloseListener(Listener* l) {
     delete l;
   }
   listener_count_--;
+  if (!l->unref) held_--;
+  UpdateLoopRef();
+}
+
+void Reactor::SetListenerRef(Listener* l, bool ref) {
+  if (l->unref == !ref) return;
+  l->unref = !ref;
+  if (ref) {
+    held_++;
+  } else {
+    held_--;
+  }
   UpdateLoopRef();
 }
 
@@ -428,6 +442,7 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
   }
   conns_[slot] = c;
   conn_count_++;
+  held_++;  // connecting, or open and not unref()'d yet
   if (opts.idle_timeout_ms != 0) UpdateTimer(opts.idle_timeout_ms);
   UpdateLoopRef();
   return c;
@@ -458,6 +473,10 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
 
 void Reactor::Connected(Conn* c) {
   c->state = ConnState::kOpen;
+  if (c->unref) {  // unref() while connecting takes effect now
+    held_--;
+    UpdateLoopRef();
+  }
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
@@ -553,6 +572,7 @@ void Reactor::FlushConn(Conn* c) {
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
   const size_t unsent = c->out.length();
+  if (c->Holds()) held_--;
   c->state = ConnState::kClosed;
   c->io->RemoveConn(c);
   close(c->fd);
@@ -646,6 +666,20 @@ void Reactor::Release(Conn* c, size_t n) {
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
   c->io->Update(c);
+}
+
+void Reactor::SetConnRef(Conn* c, bool ref) {
+  if (c->state == ConnState::kClosed || c->unref == !ref) return;
+  const bool held = c->Holds();
+  c->unref = !ref;
+  if (held != c->Holds()) {
+    if (held) {
+      held_--;
+    } else {
+      held_++;
+    }
+    UpdateLoopRef();
+  }
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

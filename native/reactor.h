@@ -31,6 +31,7 @@ struct Listener {
   SocketAddress addr; // as bound (the real port after port 0)
   IoBackend* io = nullptr;
   bool paused = false;  // accept hit EMFILE/ENFILE; retried by the timer
+  bool unref = false;   // unref() from JS: does not keep the event loop alive
   uint8_t io_ops = 0;   // operations in flight that use this listener (io_uring only)
 };
 
@@ -67,6 +68,8 @@ class Reactor {
              const std::string& path, const ConnOptions& opts);
   Listener* FindListener(uint32_t id);
   void CloseListener(Listener* l);
+  // ref()/unref(): whether the listener keeps the event loop alive (as net.Server's handle).
+  void SetListenerRef(Listener* l, bool ref);
 
   // Connections. Connect returns the connection id or -errno; the outcome arrives as a
   // kEventConnect or a kEventClose record.
@@ -82,6 +85,9 @@ class Reactor {
   void Release(Conn* c, size_t n);
   void SetPaused(Conn* c, bool paused);
   void SetIdleTimeout(Conn* c, uint32_t ms);
+  // ref()/unref(): whether an open connection keeps the event loop alive. A connection still
+  // connecting always does, as net's pending connect request does.
+  void SetConnRef(Conn* c, bool ref);
 
   // ---- called by the backends ----
   void Accepted(Listener* l, int fd, const SocketAddress& peer);
@@ -168,6 +174,7 @@ class Reactor {
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
+  uint32_t held_ = 0;                // open listeners and connections that keep the loop alive
   uint32_t tick_ms_ = 0;             // the timer's period now; 0 when stopped
 
   bool pumping_ = false;

@@ -39,6 +39,9 @@ export class Server extends EventEmitter {
   private listeningId = 0
   /** net's key for a listen: family digit, the address asked for and the port asked for. */
   private requestedPort = 0
+  /** readableAll / writableAll of the Unix socket being listened on, as mode bits for everyone. */
+  private everyoneMode = 0
+  private refed = true
 
   constructor(options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void) {
     super()
@@ -81,6 +84,8 @@ export class Server extends EventEmitter {
     }
     signal?.addEventListener('abort', () => this.close(), { once: true })
     this.requestedPort = target.port ?? 0
+    // As libuv's: readableAll / writableAll give everyone read / write permission.
+    this.everyoneMode = (options.readableAll === true ? 0o444 : 0) | (options.writableAll === true ? 0o222 : 0)
     if (cb) this.once('listening', cb)
     const id = ++this.listeningId
     const core = createCoreServer({
@@ -91,15 +96,11 @@ export class Server extends EventEmitter {
       highWaterMark: Math.max(1, this.highWaterMark),
     })
     this.core = core
+    if (!this.refed) core.unref()
     core.listen(target).then(
       (address) => {
         if (id !== this.listeningId) return void core.close()
-        this.bound = address
-        if (target.path !== undefined && (options.readableAll || options.writableAll)) {
-          allowAll(target.path, options.readableAll === true, options.writableAll === true)
-        }
-        // Out of the promise, so a listener's exception is uncaught, as under net.
-        process.nextTick(() => this.emit('listening'))
+        if (this.bound === null) this.bound_(address)
       },
       (err: Error & { code?: string }) => {
         if (id !== this.listeningId) return
@@ -109,6 +110,10 @@ export class Server extends EventEmitter {
         process.nextTick(() => this.emit('error', err.code?.startsWith('E') ? listenError(err.code, where, port) : err))
       },
     )
+    // Without a host name to look up, the core has bound within listen(): the address is there at
+    // once, as node:net's is ('listening' still comes on the next tick).
+    const address = core.address()
+    if (address !== null) this.bound_(address)
     return this
   }
 
@@ -126,6 +131,14 @@ export class Server extends EventEmitter {
   override [EventEmitter.captureRejectionSymbol](err: Error, event: string, socket?: Socket): void {
     if (event === 'connection' && socket instanceof Socket) socket.destroy(err)
     else this.emit('error', err)
+  }
+
+  /** @internal Bound: the address is known, and 'listening' comes on the next tick. */
+  protected bound_(address: Address): void {
+    this.bound = address
+    if ('path' in address && this.everyoneMode !== 0) chmodSync(address.path, statSync(address.path).mode | this.everyoneMode)
+    // Out of the listen() call and its promise, so a listener's exception is uncaught, as under net.
+    process.nextTick(() => this.emit('listening'))
   }
 
   /** { address, family, port }, the path of a Unix socket, or null when not listening. */
@@ -156,12 +169,17 @@ export class Server extends EventEmitter {
     return this
   }
 
-  /** Accepted for compatibility; not effective yet (see Socket.ref). */
+  /** Keep the process alive while listening (the default). */
   ref(): this {
+    this.refed = true
+    this.core?.ref()
     return this
   }
 
+  /** Let the process exit while this server listens (its sockets have their own ref()). */
   unref(): this {
+    this.refed = false
+    this.core?.unref()
     return this
   }
 
@@ -219,12 +237,6 @@ function checkSignal(signal: unknown): AbortSignal | undefined {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
   }
   return signal as AbortSignal
-}
-
-/** readableAll / writableAll on a Unix socket: read or write permission for everyone (as libuv's). */
-function allowAll(path: string, readable: boolean, writable: boolean): void {
-  const mode = (readable ? 0o444 : 0) | (writable ? 0o222 : 0)
-  chmodSync(path, statSync(path).mode | mode)
 }
 
 function listenTarget(options: ListenOptions): { port?: number; host?: string; path?: string; backlog?: number; ipv6Only?: boolean; reusePort?: boolean } {

@@ -82,6 +82,7 @@ export class Socket extends Duplex {
   /** The stream asked for data before the connection existed. */
   private readWanted = false
   private flushPoll: NodeJS.Timeout | undefined
+  private refed = true
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
@@ -117,6 +118,7 @@ export class Socket extends Duplex {
     this.conn = conn
     this.connecting = false
     if (this.keepAliveOn) conn.setKeepAlive(true, this.keepAliveDelay)
+    if (!this.refed) conn.unref()
     // pauseOnConnect, or paused before connecting; a read asked for before then is served (as net's).
     if (this.readableFlowing === false && !this.readWanted) this.pauseReading(conn)
   }
@@ -475,16 +477,17 @@ export class Socket extends Duplex {
     else this.once('finish', this.destroy)
   }
 
-  /**
-   * Accepted for compatibility. Not effective yet: ringpoll's reactor keeps the event loop alive
-   * while any of its connections is open.
-   */
+  /** Keep the process alive while this socket is open (the default). */
   ref(): this {
+    this.refed = true
+    if (this.conn !== null && !this.transportClosed) this.conn.ref()
     return this
   }
 
-  /** See ref(). */
+  /** Let the process exit while this socket is open; a connecting socket holds it until connected. */
   unref(): this {
+    this.refed = false
+    if (this.conn !== null && !this.transportClosed) this.conn.unref()
     return this
   }
 
