@@ -84,6 +84,8 @@ export class Server implements Listening {
       // No await unless a host name needs a lookup: the bind then happens within listen(), and
       // address() answers at once, as node:net's does.
       const host = options.host === undefined ? '::' : isIP(options.host) !== 0 ? options.host : (await resolveHost(options.host))[0]!
+      // close() while the host was being looked up: nothing is bound (it would outlive the close).
+      if (this.closing) throw new RingpollError('ERR_SERVER_NOT_RUNNING', 'close() was called before the listen completed')
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {

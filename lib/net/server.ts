@@ -138,7 +138,10 @@ export class Server extends EventEmitter {
     this.bound = address
     if ('path' in address && this.everyoneMode !== 0) chmodSync(address.path, statSync(address.path).mode | this.everyoneMode)
     // Out of the listen() call and its promise, so a listener's exception is uncaught, as under net.
-    process.nextTick(() => this.emit('listening'))
+    // Not if close() came first, as in net.
+    process.nextTick(() => {
+      if (this.bound === address) this.emit('listening')
+    })
   }
 
   /** { address, family, port }, the path of a Unix socket, or null when not listening. */
