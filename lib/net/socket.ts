@@ -517,6 +517,12 @@ export class Socket extends Duplex {
   }
 
   private wrote(n: number, below: boolean, cb: WriteCallback): void {
+    if (!below && this.conn !== null) {
+      // Past the high-water mark: send now, as net's write does, so that only what the kernel
+      // would not take counts as backpressure (not the batch still waiting for the tick's flush).
+      this.conn.flush()
+      below = this.conn.bufferedAmount < Math.max(1, this.writableHighWaterMark)
+    }
     this.bytesOut += n
     if (this.timeoutMs !== 0) this.timer!.refresh()
     if (below) cb()
