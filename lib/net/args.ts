@@ -27,7 +27,7 @@ export interface ConnectOptions {
   readableHighWaterMark?: number
   writableHighWaterMark?: number
   signal?: AbortSignal
-  family?: number
+  family?: number | 'IPv4' | 'IPv6'
   hints?: number
 }
 

@@ -300,7 +300,8 @@ export class Socket extends Duplex {
       this.dial(target, target.host)
       return this
     }
-    lookup(target.host!, { all: true }, (err, found) => {
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0) || 0
+    lookup(target.host!, { all: true, family, hints: options.hints ?? 0 }, (err, found) => {
       if (this.destroyed) return
       if (err !== null) {
         this.emit('lookup', err, undefined, undefined, target.host)

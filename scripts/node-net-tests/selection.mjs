@@ -1,5 +1,7 @@
 // Which of Node 20's test-net-* files are run against ringpoll/net, and why the others are not.
 // SELECTED: files exercising what ringpoll/net claims (node:net's public socket and server API).
+// The runner counts only those that pass on node:net on the machine at hand (on one without an
+// IPv6 'localhost', test-net-socket-connect-without-cb fails there and is left out of the count).
 export const SELECTED = [
   'parallel/test-net-access-byteswritten.js',
   'parallel/test-net-allow-half-open.js',
@@ -30,15 +32,11 @@ export const SELECTED = [
   'parallel/test-net-connect-reset-before-connected.js',
   'parallel/test-net-connect-reset-until-connected.js',
   'parallel/test-net-connect-reset.js',
-  'parallel/test-net-deprecated-setsimultaneousaccepts.js',
   'parallel/test-net-during-close.js',
   'parallel/test-net-eaddrinuse.js',
   'parallel/test-net-end-destroyed.js',
   'parallel/test-net-end-without-connect.js',
   'parallel/test-net-error-twice.js',
-  'parallel/test-net-isip.js',
-  'parallel/test-net-isipv4.js',
-  'parallel/test-net-isipv6.js',
   'parallel/test-net-keepalive.js',
   'parallel/test-net-large-string.js',
   'parallel/test-net-listen-after-destroying-stdin.js',
@@ -49,7 +47,6 @@ export const SELECTED = [
   'parallel/test-net-listen-ipv6only.js',
   'parallel/test-net-listening.js',
   'parallel/test-net-pause-resume-connecting.js',
-  'parallel/test-net-perf_hooks.js',
   'parallel/test-net-persistent-keepalive.js',
   'parallel/test-net-pingpong.js',
   'parallel/test-net-pipe-connect-errors.js',
@@ -69,7 +66,6 @@ export const SELECTED = [
   'parallel/test-net-server-options.js',
   'parallel/test-net-server-pause-on-connect.js',
   'parallel/test-net-server-reset.js',
-  'parallel/test-net-server-simultaneous-accepts-produce-warning-once.js',
   'parallel/test-net-server-try-ports.js',
   'parallel/test-net-server-unref-persistent.js',
   'parallel/test-net-server-unref.js',
@@ -87,7 +83,6 @@ export const SELECTED = [
   'parallel/test-net-socket-ready-without-cb.js',
   'parallel/test-net-socket-reset-send.js',
   'parallel/test-net-socket-reset-twice.js',
-  'parallel/test-net-socket-setnodelay.js',
   'parallel/test-net-socket-timeout-unref.js',
   'parallel/test-net-socket-timeout.js',
   'parallel/test-net-socket-write-error.js',
@@ -106,7 +101,6 @@ export const SELECTED = [
   'sequential/test-net-GH-5504.js',
   'sequential/test-net-better-error-messages-port.js',
   'sequential/test-net-connect-handle-econnrefused.js',
-  'sequential/test-net-localport.js',
   'sequential/test-net-reconnect-error.js',
   'sequential/test-net-response-size.js',
   'sequential/test-net-server-address.js',
@@ -115,6 +109,14 @@ export const SELECTED = [
 
 // EXCLUDED: file -> what it tests that ringpoll/net does not claim.
 export const EXCLUDED = {
+  'parallel/test-net-isipv6.js': "isIPv6(): node:net's own function, which ringpoll/net re-exports unchanged",
+  'parallel/test-net-isipv4.js': "isIPv4(): node:net's own function, which ringpoll/net re-exports unchanged",
+  'parallel/test-net-isip.js': "isIP(): node:net's own function, which ringpoll/net re-exports unchanged",
+  'sequential/test-net-localport.js': "localAddress / localPort",
+  'parallel/test-net-socket-setnodelay.js': "passes a fake libuv handle (the handle option)",
+  'parallel/test-net-perf_hooks.js': "perf_hooks 'net' entries (Node's own instrumentation of its TCP handles)",
+  'parallel/test-net-server-simultaneous-accepts-produce-warning-once.js': "the private, Windows-only _setSimultaneousAccepts()",
+  'parallel/test-net-deprecated-setsimultaneousaccepts.js': "the private, Windows-only _setSimultaneousAccepts()",
   'parallel/test-net-after-close.js': 'inspects _handle (libuv handle internals)',
   'parallel/test-net-autoselectfamily-attempt-timeout-cli-option.js': 'autoSelectFamily',
   'parallel/test-net-autoselectfamily-attempt-timeout-default-value.js': 'autoSelectFamily',
