@@ -83,6 +83,10 @@ export class Socket extends Duplex {
   private readWanted = false
   private flushPoll: NodeJS.Timeout | undefined
   private refed = true
+  /** The peer's FIN has been pushed into the stream: nothing more will be read. */
+  private inputEnded = false
+  /** The connection holds the process (ref'd); see holdLoop(). */
+  private holding = true
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
@@ -118,9 +122,10 @@ export class Socket extends Duplex {
     this.conn = conn
     this.connecting = false
     if (this.keepAliveOn) conn.setKeepAlive(true, this.keepAliveDelay)
-    if (!this.refed) conn.unref()
+    this.holding = true
     // pauseOnConnect, or paused before connecting; a read asked for before then is served (as net's).
     if (this.readableFlowing === false && !this.readWanted) this.pauseReading(conn)
+    this.holdLoop()
   }
 
   /** @internal The client side: connected. */
@@ -153,6 +158,8 @@ export class Socket extends Duplex {
       return
     }
     if (conn.reader.length > 0) this._input(conn)
+    this.inputEnded = true
+    this.holdLoop()
     this.push(null)
     // As net does: a read(0) lets 'end' (and then the close) come when nothing is buffered, even
     // on a socket that nobody reads.
@@ -191,6 +198,7 @@ export class Socket extends Duplex {
     if (conn === null) this.readWanted = true
     if (conn === null || !this.readingPaused) return
     this.readingPaused = false
+    this.holdLoop()
     if (this.endHeld) {
       this.endHeld = false
       this._peerEnded(conn)
@@ -343,7 +351,7 @@ export class Socket extends Duplex {
     ;(this as unknown as { _undestroy(): void })._undestroy()
     if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
     this.conn = null
-    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = false
+    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = false
     this.bytesIn = this.bytesOut = this.queuedBytes = 0
     this.heldCallback = undefined
   }
@@ -481,14 +489,14 @@ export class Socket extends Duplex {
   /** Keep the process alive while this socket is open (the default). */
   ref(): this {
     this.refed = true
-    if (this.conn !== null && !this.transportClosed) this.conn.ref()
+    this.holdLoop()
     return this
   }
 
   /** Let the process exit while this socket is open; a connecting socket holds it until connected. */
   unref(): this {
     this.refed = false
-    if (this.conn !== null && !this.transportClosed) this.conn.unref()
+    this.holdLoop()
     return this
   }
 
@@ -497,6 +505,23 @@ export class Socket extends Duplex {
   private pauseReading(conn: Connection): void {
     this.readingPaused = true
     conn.pause()
+    this.holdLoop()
+  }
+
+  /**
+   * As net's handle, which is active only while it reads or writes: a socket that reads nothing
+   * (paused, or past the peer's FIN) and has nothing queued to send does not keep the process
+   * alive. A write holds it again (and it stays held until reading stops again).
+   */
+  private holdLoop(): void {
+    const conn = this.conn
+    if (conn === null || this.transportClosed) return
+    const idle = (this.readingPaused || this.inputEnded) && this.writableLength === 0 && conn.bufferedAmount === 0
+    const hold = this.refed && !idle
+    if (hold === this.holding) return
+    this.holding = hold
+    if (hold) conn.ref()
+    else conn.unref()
   }
 
   /** The connection to write to now, or null when the write waits for it or cannot happen. */
@@ -525,6 +550,7 @@ export class Socket extends Duplex {
       below = this.conn.bufferedAmount < Math.max(1, this.writableHighWaterMark)
     }
     this.bytesOut += n
+    if (!this.holding && this.refed) this.holdLoop()
     if (this.timeoutMs !== 0) this.timer!.refresh()
     if (below) cb()
     else this.heldCallback = cb
