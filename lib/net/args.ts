@@ -1,4 +1,5 @@
 // The argument forms of net's listen() and connect(), turned into one options object.
+import { ADDRCONFIG, ALL, V4MAPPED } from 'node:dns'
 import { codeError } from './errors.js'
 
 export interface ListenOptions {
@@ -83,8 +84,8 @@ export function validPort(port: unknown, name: string, allowZero = true): number
   return n
 }
 
-/** The dns.lookup() hint flags net accepts (ADDRCONFIG | V4MAPPED | ALL). */
-const HINT_FLAGS = 0x400 | 0x800 | 0x100
+/** The dns.lookup() hint flags net accepts. */
+const HINT_FLAGS = ADDRCONFIG | V4MAPPED | ALL
 
 /** Checks connect() options as net does and returns the target. */
 export function connectTarget(options: ConnectOptions): ConnectTarget {

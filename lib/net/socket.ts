@@ -349,6 +349,9 @@ export class Socket extends Duplex {
   /** A destroyed socket made ready for connect() again. */
   private reset(): void {
     ;(this as unknown as { _undestroy(): void })._undestroy()
+    // A connection still closing reports to nobody now.
+    if (this.conn !== null) this.conn.context = undefined
+    clearInterval(this.flushPoll)
     if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
     this.conn = null
     this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = false
@@ -458,12 +461,12 @@ export class Socket extends Duplex {
     return n
   }
 
-  /** True until connected (and for a socket that never connects). */
   /** net's legacy name for `connecting`. */
   get _connecting(): boolean {
     return this.connecting
   }
 
+  /** True until connected (and for a socket that never connects), and again once destroyed. */
   get pending(): boolean {
     return this.conn === null || this.connecting || this.destroyed // net: no handle
   }
