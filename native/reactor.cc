@@ -376,13 +376,13 @@ void Reactor::CloseListener(Listener* l) {
   l->fd = -1;  // tells a late accept completion that the listener is gone
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
+  listener_count_--;
+  if (!l->unref) held_--;
   if (l->io_ops != 0) {
     closed_listeners_.insert(l);
   } else {
     delete l;
   }
-  listener_count_--;
-  if (!l->unref) held_--;
   UpdateLoopRef();
 }
 
