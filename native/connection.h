@@ -56,6 +56,8 @@ struct Conn {
   bool dirty = false;          // in the reactor's flush list
   bool orphaned = false;       // JS has seen the close, but the backend still uses the memory
   bool unref = false;          // unref() from JS: once connected, does not keep the loop alive
+  bool end_held = false;       // the peer's FIN waits for the loop's next poll phase (PeerEnded)
+  uint64_t data_pump = 0;      // the reactor's pump that last received input for it
   uint64_t last_active = 0;    // loop time (ms) of the last read or write
   uint64_t deadline = 0;       // connect timeout (loop time, ms); 0 = none
 };
