@@ -1,6 +1,7 @@
 #include "reactor.h"
 
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,6 +51,17 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
     failure = "event buffer";
   }
   if (!failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) failure = "uv_poll_init";
+  if (!failure) {
+    r->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (r->wake_fd_ < 0 || uv_poll_init(r->loop_, &r->wake_handle_, r->wake_fd_) != 0) {
+      failure = "eventfd";
+    } else {
+      r->open_handles_++;
+      r->wake_handle_.data = r;
+      uv_poll_start(&r->wake_handle_, UV_READABLE, OnWake);
+      uv_unref(reinterpret_cast<uv_handle_t*>(&r->wake_handle_));  // the connections hold the loop
+    }
+  }
   if (failure) {
     delete r;
     napi_throw_error(env, "ERR_RINGPOLL_INIT", failure);
@@ -89,6 +101,7 @@ Reactor::~Reactor() {
     delete l;
   }
   for (Listener* l : closed_listeners_) delete l;
+  if (wake_fd_ >= 0) close(wake_fd_);
   if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
   if (dispatch_ != nullptr) napi_delete_reference(env_, dispatch_);
   if (events_ref_ != nullptr) napi_delete_reference(env_, events_ref_);
@@ -110,6 +123,7 @@ void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->idle_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&r->wake_handle_), closed);
 }
 
 napi_value Reactor::events_array() const {
@@ -174,6 +188,7 @@ void Reactor::OnIdle(uv_idle_t* handle) {
 void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
+  pump_seq_++;
   napi_handle_scope scope;
   napi_open_handle_scope(env_, &scope);
   if (woke != nullptr) {
@@ -189,6 +204,8 @@ void Reactor::Pump(IoBackend* woke) {
   }
   napi_close_handle_scope(env_, scope);
   pumping_ = false;
+  // The pool has grown past its floor: the timer's sweeps give idle slabs back.
+  if (pool_.slabs() > kSlabFloor && tick_ms_ == 0) UpdateTimer(kSlabIdleMs);
   // Out of rounds with work left (io_uring completions can keep a pump going): yield to the loop
   // for one turn, without letting it block. A prepare started here would run only after the
   // loop's next wait, which may be long.
@@ -223,9 +240,10 @@ void Reactor::Dispatch() {
       napi_get_and_clear_last_exception(env_, &error);
       napi_fatal_exception(env_, error);
     }
-    // JS has seen these closes: their slots can be reused now.
+    // JS has seen these closes and freed slabs: their slots and indices can be reused now.
     for (size_t i = start; i < start + count; ++i) {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
+      if (batch[i].type == kEventSlab) pool_.Reusable(static_cast<uint32_t>(batch[i].a));
     }
   }
   batch.clear();
@@ -288,11 +306,15 @@ void Reactor::OnTimer(uv_timer_t* handle) {
   r->Schedule();
 }
 
-// Closes timed-out connections and retries paused listeners. Walking every slot keeps the idle
-// bookkeeping to one timestamp per read or write; the period follows the shortest timeout.
+// Closes timed-out connections, retries paused listeners and gives idle slabs back. Walking every
+// slot keeps the idle bookkeeping to one timestamp per read or write; the period follows the
+// shortest timeout.
 void Reactor::Sweep() {
   const uint64_t now = Now();
   uint32_t shortest = UINT32_MAX;
+  freed_slabs_.clear();
+  if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
+  for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
   for (Conn* c : conns_) {
     if (c == nullptr || c->state == ConnState::kClosed) continue;
     if (c->state == ConnState::kConnecting && c->deadline != 0) {
@@ -376,13 +398,13 @@ void Reactor::CloseListener(Listener* l) {
   l->fd = -1;  // tells a late accept completion that the listener is gone
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
+  listener_count_--;
+  if (!l->unref) held_--;
   if (l->io_ops != 0) {
     closed_listeners_.insert(l);
   } else {
     delete l;
   }
-  listener_count_--;
-  if (!l->unref) held_--;
   UpdateLoopRef();
 }
 
@@ -487,6 +509,7 @@ void Reactor::Connected(Conn* c) {
 
 void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
   stats_.bytes_read += n;
+  c->data_pump = pump_seq_;
   c->last_active = Now();
   // Reads that continue the previous record (same connection, same chunk, adjacent) extend it.
   if (!pending_.empty()) {
@@ -500,10 +523,41 @@ void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
   Emit(kEventData, static_cast<int32_t>(c->slot), chunk, static_cast<int32_t>(offset), static_cast<int32_t>(n));
 }
 
+// When input arrived in this same pump, the end is held to the loop's next poll phase, as under
+// libuv, whose EOF comes from a later read callback than the data before it: the callbacks that
+// the data started (promise jobs, setImmediate) run first. node:http aborts the requests it has
+// not answered when it sees the end, so a request answered after an await, then the client's
+// FIN, would otherwise get no response.
 void Reactor::PeerEnded(Conn* c) {
   c->peer_ended = true;
+  if (c->data_pump == pump_seq_) {
+    c->end_held = true;
+    held_ends_.push_back(Token(generations_[c->slot], c->slot));
+    const uint64_t one = 1;
+    if (!wake_armed_) wake_armed_ = write(wake_fd_, &one, sizeof one) == sizeof one;
+    return;
+  }
   Emit(kEventEnd, static_cast<int32_t>(c->slot));
   MarkDirty(c);  // the flush decides whether the connection closes now
+}
+
+void Reactor::OnWake(uv_poll_t* handle, int, int) {
+  Reactor* r = static_cast<Reactor*>(handle->data);
+  uint64_t count;
+  if (read(r->wake_fd_, &count, sizeof count) < 0) return;  // EAGAIN: not armed
+  r->wake_armed_ = false;
+  std::vector<uint64_t> held;
+  held.swap(r->held_ends_);
+  for (uint64_t token : held) {
+    const uint32_t slot = static_cast<uint32_t>(token);
+    if (slot >= r->conns_.size() || r->conns_[slot] == nullptr || r->generations_[slot] != token >> 32) continue;
+    Conn* c = r->conns_[slot];
+    if (c->state == ConnState::kClosed || !c->end_held) continue;
+    c->end_held = false;
+    r->Emit(kEventEnd, static_cast<int32_t>(slot));
+    r->MarkDirty(c);
+  }
+  r->Pump(nullptr);
 }
 
 void Reactor::ReadSync(Conn* c, bool to_eof) {
@@ -561,7 +615,9 @@ void Reactor::FlushConn(Conn* c) {
       shutdown(c->fd, SHUT_WR);
       c->shutdown_done = true;
     }
-    if (c->peer_ended && (!c->opts.allow_half_open || c->shutdown_done)) {
+    // Not before JS has handed the input and the end to the application (a paused one may not
+    // have read what arrived before the FIN; a held end has not even reached JS).
+    if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
       CloseConn(c, kClosePeer, 0);
       return;
     }
@@ -571,7 +627,11 @@ void Reactor::FlushConn(Conn* c) {
 
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
-  const size_t unsent = c->out.length();
+  const size_t unsent = c->out_dropped ? 0 : c->out.length();
+  if (c->end_held) {  // a close before the next poll phase: the end still comes first
+    c->end_held = false;
+    Emit(kEventEnd, static_cast<int32_t>(c->slot));
+  }
   if (c->Holds()) held_--;
   c->state = ConnState::kClosed;
   c->io->RemoveConn(c);
@@ -658,6 +718,16 @@ void Reactor::Close(Conn* c) {
   CloseConn(c, kCloseLocal, 0);
 }
 
+void Reactor::Reset(Conn* c) {
+  if (c->state == ConnState::kClosed) return;
+  SetResetOnClose(c->fd);
+  // On io_uring the RST goes when the cancelled operations let go of the socket; a send in flight
+  // still uses the output chain, which is freed with the connection instead.
+  if (c->io_ops == 0) c->out.Clear();
+  c->out_dropped = true;
+  CloseConn(c, kCloseLocal, 0);
+}
+
 void Reactor::Release(Conn* c, size_t n) {
   c->in.Consume(n);
   c->io->Update(c);
@@ -680,6 +750,12 @@ void Reactor::SetConnRef(Conn* c, bool ref) {
     }
     UpdateLoopRef();
   }
+}
+
+void Reactor::EndSeen(Conn* c) {
+  if (c->state != ConnState::kOpen || !c->peer_ended) return;
+  c->end_seen = true;
+  MarkDirty(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

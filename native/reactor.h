@@ -82,8 +82,12 @@ class Reactor {
   void Flush(Conn* c);
   void End(Conn* c);
   void Close(Conn* c);
+  // Close with RST: queued output is dropped (not reported as unsent), the peer sees ECONNRESET.
+  void Reset(Conn* c);
   void Release(Conn* c, size_t n);
   void SetPaused(Conn* c, bool paused);
+  // JS has delivered the peer's FIN: the close that follows it may happen now.
+  void EndSeen(Conn* c);
   void SetIdleTimeout(Conn* c, uint32_t ms);
   // ref()/unref(): whether an open connection keeps the event loop alive. A connection still
   // connecting always does, as net's pending connect request does.
@@ -98,6 +102,8 @@ class Reactor {
   void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
+  // A send failed (JS names the syscall 'write', as node does).
+  void SendFailed(Conn* c, int err) { CloseConn(c, kCloseWriteError, err); }
   // Both directions are shut (our FIN and the peer's) without an error.
   void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
   // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
@@ -118,6 +124,7 @@ class Reactor {
   static void OnPrepare(uv_prepare_t* handle);
   static void OnIdle(uv_idle_t* handle);
   static void OnTimer(uv_timer_t* handle);
+  static void OnWake(uv_poll_t* handle, int status, int events);
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
 
   // The backend for a choice, made on first use; io_uring falls back to epoll when refused.
@@ -154,6 +161,8 @@ class Reactor {
   uv_prepare_t prepare_handle_;
   uv_idle_t idle_handle_;  // a pump that stopped with work left goes on without the loop blocking
   uv_timer_t timer_handle_;
+  uv_poll_t wake_handle_;  // an eventfd: a callback in the loop's next poll phase (held ends)
+  int wake_fd_ = -1;
   int open_handles_ = 0;  // loop handles not yet closed (teardown waits for them)
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
 
@@ -172,6 +181,9 @@ class Reactor {
   std::unordered_set<Listener*> closed_listeners_;  // closed, still used by the backend
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
+  std::vector<uint64_t> held_ends_;  // (generation << 32 | slot) of connections with end_held
+  uint64_t pump_seq_ = 0;            // pumps run so far
+  std::vector<int32_t> freed_slabs_; // slabs a sweep let go of (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
   uint32_t held_ = 0;                // open listeners and connections that keep the loop alive
@@ -180,6 +192,7 @@ class Reactor {
   bool pumping_ = false;
   bool prepare_active_ = false;
   bool idle_active_ = false;
+  bool wake_armed_ = false;
   bool loop_ref_ = true;
 };
 

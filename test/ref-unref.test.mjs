@@ -1,5 +1,6 @@
 // ref() and unref(): a process exits when only unref'd ringpoll handles remain, and stays while a
-// ref'd one is open, as with node:net. Each scenario runs in a child process, on node:net and on
+// ref'd one is open, as with node:net (and node:http through serve(), where a test tool that
+// closes what it opened lets the process exit). Each scenario runs in a child process, on node:net and on
 // ringpoll/net, and the order of its events is compared ('closing' before 'exit' means the
 // handle kept the process alive until the child's own timer closed it).
 import t from 'tap'
@@ -32,6 +33,10 @@ const expected = {
   'client unref': ['connect', 'exit'],
   'client unref ref': ['connect', 'closing', 'close', 'exit'],
   'client unref while connecting': ['connect', 'exit'],
+  // node:http, with app.listen() on node:net or serve() on ringpoll.
+  'http': ['listening', 'closing', 'close', 'exit'],
+  'http unref': ['listening', 'exit'],
+  'supertest': ['done, listening: false', 'exit'],
 }
 
 for (const [scenario, events] of Object.entries(expected)) {

@@ -3,12 +3,13 @@
 // accepted connections become Sockets.
 import { EventEmitter } from 'node:events'
 import { chmodSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { createServer as createCoreServer, type Server as CoreServer } from '../server.js'
 import type { Connection } from '../connection.js'
 import type { Address } from '../native.js'
 import { listenArgs, validPort, type ListenOptions } from './args.js'
 import { codeError, listenError, type NetError } from './errors.js'
-import { Socket, socketHandlers } from './socket.js'
+import { Socket, socketHandlers, type SocketOwner } from './socket.js'
 
 export interface ServerOptions {
   allowHalfOpen?: boolean
@@ -197,17 +198,29 @@ export class Server extends EventEmitter {
     process.nextTick(() => this.emit('close'))
   }
 
+  /**
+   * @internal Who counts the accepted sockets, applies maxConnections and hears 'connection' and
+   * 'drop': this server, or the http.Server that ringpoll/http serves.
+   */
+  protected owner(): ConnectionOwner {
+    return this
+  }
+
   private accept(conn: Connection): void {
-    if (this.maxConnections !== undefined && this.maxConnections > 0 && this._connections >= this.maxConnections) {
-      const dropped = {
-        localAddress: conn.localAddress,
+    const owner = this.owner()
+    if (owner.maxConnections && owner._connections >= owner.maxConnections) {
+      // As net: the connection's addresses (none for a Unix socket), then the close.
+      const local = conn.localAddress
+      const dropped = conn.remoteAddress === undefined ? [] : [{
+        localAddress: local,
         localPort: conn.localPort,
+        localFamily: local === undefined ? undefined : isIP(local) === 6 ? 'IPv6' : 'IPv4',
         remoteAddress: conn.remoteAddress,
         remotePort: conn.remotePort,
         remoteFamily: conn.remoteFamily,
-      }
+      }]
+      owner.emit('drop', ...dropped)
       conn.close()
-      this.emit('drop', dropped)
       return
     }
     const socket = new Socket({
@@ -220,11 +233,11 @@ export class Server extends EventEmitter {
       writableHighWaterMark: this.highWaterMark,
     })
     socket._attach(conn)
-    this._connections++
-    socket.server = this
-    socket._server = this
+    owner._connections++
+    socket.server = owner
+    socket._server = owner
     try {
-      this.emit('connection', socket)
+      owner.emit('connection', socket)
     } catch (err) {
       // As under net: a listener's exception is uncaught, the connection stays.
       process.nextTick(() => {
@@ -240,6 +253,12 @@ function checkSignal(signal: unknown): AbortSignal | undefined {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
   }
   return signal as AbortSignal
+}
+
+/** A server that owns accepted sockets (a ringpoll/net Server, or node's http.Server). */
+export interface ConnectionOwner extends SocketOwner {
+  maxConnections?: number | undefined
+  emit(event: string, ...args: unknown[]): boolean
 }
 
 function listenTarget(options: ListenOptions): { port?: number; host?: string; path?: string; backlog?: number; ipv6Only?: boolean; reusePort?: boolean } {

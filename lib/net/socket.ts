@@ -87,6 +87,8 @@ export class Socket extends Duplex {
   private inputEnded = false
   /** The connection holds the process (ref'd); see holdLoop(). */
   private holding = true
+  /** resetAndDestroy(): the connection closes with RST. */
+  private resetting = false
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
@@ -276,7 +278,8 @@ export class Socket extends Duplex {
     this.closeHadError = err !== null
     const conn = this.conn
     if (conn !== null && !this.transportClosed) {
-      if (err === null && this.writableFinished) this.closeWhenFlushed(conn)
+      if (this.resetting) conn.reset()
+      else if (err === null && this.writableFinished) this.closeWhenFlushed(conn)
       else conn.close(DESTROYED)
     } else if (conn !== null || this.connectStarted) {
       setImmediate(emitClose, this, this.closeHadError)
@@ -292,6 +295,15 @@ export class Socket extends Duplex {
   }
 
   // ---- the net.Socket surface ----
+
+  /** Closes with RST (once connected, when connecting), as net's does; without a connection, an error. */
+  resetAndDestroy(): this {
+    if (this.conn === null && !this.connecting) return this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'))
+    this.resetting = true
+    if (this.connecting) this.once('connect', () => this.destroy())
+    else this.destroy()
+    return this
+  }
 
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
@@ -354,7 +366,7 @@ export class Socket extends Duplex {
     clearInterval(this.flushPoll)
     if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
     this.conn = null
-    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = false
+    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = this.resetting = false
     this.bytesIn = this.bytesOut = this.queuedBytes = 0
     this.heldCallback = undefined
   }
