@@ -168,6 +168,18 @@ export class Connection<Context = unknown> {
     return this
   }
 
+  /** Keep the event loop alive while this connection is open (the default). */
+  ref(): this {
+    if (this.state < State.Closing) binding.ref(this.id, true)
+    return this
+  }
+
+  /** Let the process exit while this connection is open; one still connecting holds it until connected. */
+  unref(): this {
+    if (this.state < State.Closing) binding.ref(this.id, false)
+    return this
+  }
+
   setIdleTimeout(ms: number): this {
     checkInteger(ms, 'ms', 0, 2 ** 32 - 1)
     if (this.state < State.Closing) binding.setIdleTimeout(this.id, ms)

@@ -79,6 +79,8 @@ export interface Binding {
   listenerAddress(id: number): Address | null
   listenerBackend(id: number): 'epoll' | 'io_uring' | null
   closeListener(id: number): void
+  /** Whether the listener keeps the event loop alive. */
+  refListener(id: number, on: boolean): void
   connect(path: string | null, host: string | null, port: number, timeout: number, options: NativeOptions): number
   reserve(id: number, n: number, out: Int32Array): number
   write(id: number, data: Uint8Array): number
@@ -92,6 +94,8 @@ export interface Binding {
   endSeen(id: number): void
   reset(id: number): void
   setIdleTimeout(id: number, ms: number): void
+  /** Whether the connection keeps the event loop alive (one still connecting always does). */
+  ref(id: number, on: boolean): void
   setSocketOption(id: number, name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): number
   address(id: number, peer: boolean): Address | null
   stats(): NativeStats

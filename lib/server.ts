@@ -1,4 +1,5 @@
 // createServer: a listener on the reactor whose accepted connections share handlers and options.
+import { isIP } from 'node:net'
 import { constants } from 'node:os'
 import { binding, type Address, type InetAddress, type UnixAddress } from './native.js'
 import { Connection, type HandlerSet } from './connection.js'
@@ -48,6 +49,7 @@ export class Server<Context = unknown> {
   private bound: Address | null = null
   private closing: Promise<void> | undefined
   private allClosed: (() => void) | undefined
+  private refed = true
   private readonly reactor: Reactor
 
   constructor(options: ServerOptions<Context>) {
@@ -97,7 +99,11 @@ export class Server<Context = unknown> {
       if (rc < 0) throw listenError(-rc, path)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      let host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      // No await unless a host name needs a lookup: the bind then happens within listen(), and
+      // address() answers at once, as node:net's does.
+      let host = options.host === undefined ? '::' : isIP(options.host) !== 0 ? options.host : (await resolveHost(options.host))[0]!
+      // close() while the host was being looked up: nothing is bound (it would outlive the close).
+      if (this.closing) throw new RingpollError('ERR_SERVER_NOT_RUNNING', 'close() was called before the listen completed')
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
@@ -107,9 +113,24 @@ export class Server<Context = unknown> {
       if (rc < 0) throw listenError(-rc, host, port)
     }
     this.listenerId = rc
+    if (!this.refed) binding.refListener(rc, false)
     this.reactor.attachListener(rc, this)
     this.bound = binding.listenerAddress(rc)
     return this.bound!
+  }
+
+  /** Keep the event loop alive while listening (the default); its connections have their own ref(). */
+  ref(): this {
+    this.refed = true
+    if (this.listenerId >= 0) binding.refListener(this.listenerId, true)
+    return this
+  }
+
+  /** Let the process exit while this server listens (before or after listen()). */
+  unref(): this {
+    this.refed = false
+    if (this.listenerId >= 0) binding.refListener(this.listenerId, false)
+    return this
   }
 
   /** Stop accepting; resolves once every connection has closed. */

@@ -369,6 +369,22 @@ Napi::Value Pause(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ref(id, on): whether the connection keeps the event loop alive
+Napi::Value Ref(const Napi::CallbackInfo& info) {
+  Reactor* r = GetReactor(info.Env());
+  Conn* c = r ? ConnArg(info, r) : nullptr;
+  if (c != nullptr) r->SetConnRef(c, info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// refListener(id, on): whether the listener keeps the event loop alive
+Napi::Value RefListener(const Napi::CallbackInfo& info) {
+  Reactor* r;
+  Listener* l = ListenerArg(info, &r);
+  if (l != nullptr) r->SetListenerRef(l, info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
 // setIdleTimeout(id, ms)
 Napi::Value SetIdleTimeout(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(info.Env());
@@ -451,6 +467,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("reset", Napi::Function::New<ConnOp<&Reactor::Reset>>(env, "reset"));
   exports.Set("release", Napi::Function::New<Release>(env, "release"));
   exports.Set("pause", Napi::Function::New<Pause>(env, "pause"));
+  exports.Set("ref", Napi::Function::New<Ref>(env, "ref"));
+  exports.Set("refListener", Napi::Function::New<RefListener>(env, "refListener"));
   exports.Set("endSeen", Napi::Function::New<ConnOp<&Reactor::EndSeen>>(env, "endSeen"));
   exports.Set("setIdleTimeout", Napi::Function::New<SetIdleTimeout>(env, "setIdleTimeout"));
   exports.Set("setSocketOption", Napi::Function::New<SetSocketOption>(env, "setSocketOption"));

@@ -29,6 +29,9 @@ struct Conn {
   Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts)
       : slot(slot), fd(fd), opts(opts), in(pool), out(pool) {}
 
+  // Keeps the event loop alive: while connecting, or open and not unref()'d.
+  bool Holds() const { return state == ConnState::kConnecting || (state == ConnState::kOpen && !unref); }
+
   bool Reading() const { return !paused && !peer_ended && in.length() < opts.max_input; }
 
   uint32_t slot;
@@ -54,6 +57,9 @@ struct Conn {
   bool dirty = false;          // in the reactor's flush list
   bool out_dropped = false;    // reset(): output still queued is thrown away, not reported
   bool orphaned = false;       // JS has seen the close, but the backend still uses the memory
+  bool unref = false;          // unref() from JS: once connected, does not keep the loop alive
+  bool end_held = false;       // the peer's FIN waits for the loop's next poll phase (PeerEnded)
+  uint64_t data_pump = 0;      // the reactor's pump that last received input for it
   uint64_t last_active = 0;    // loop time (ms) of the last read or write
   uint64_t deadline = 0;       // connect timeout (loop time, ms); 0 = none
 };

@@ -1,6 +1,7 @@
 #include "reactor.h"
 
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,6 +51,17 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
     failure = "event buffer";
   }
   if (!failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) failure = "uv_poll_init";
+  if (!failure) {
+    r->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (r->wake_fd_ < 0 || uv_poll_init(r->loop_, &r->wake_handle_, r->wake_fd_) != 0) {
+      failure = "eventfd";
+    } else {
+      r->open_handles_++;
+      r->wake_handle_.data = r;
+      uv_poll_start(&r->wake_handle_, UV_READABLE, OnWake);
+      uv_unref(reinterpret_cast<uv_handle_t*>(&r->wake_handle_));  // the connections hold the loop
+    }
+  }
   if (failure) {
     delete r;
     napi_throw_error(env, "ERR_RINGPOLL_INIT", failure);
@@ -89,6 +101,7 @@ Reactor::~Reactor() {
     delete l;
   }
   for (Listener* l : closed_listeners_) delete l;
+  if (wake_fd_ >= 0) close(wake_fd_);
   if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
   if (dispatch_ != nullptr) napi_delete_reference(env_, dispatch_);
   if (events_ref_ != nullptr) napi_delete_reference(env_, events_ref_);
@@ -110,6 +123,7 @@ void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->idle_handle_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&r->wake_handle_), closed);
 }
 
 napi_value Reactor::events_array() const {
@@ -174,6 +188,7 @@ void Reactor::OnIdle(uv_idle_t* handle) {
 void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
+  pump_seq_++;
   napi_handle_scope scope;
   napi_open_handle_scope(env_, &scope);
   if (woke != nullptr) {
@@ -259,9 +274,10 @@ bool Reactor::Idle() const {
   return pending_.empty() && dirty_.empty() && !(uring_ && uring_->Queued());
 }
 
-// The loop stays alive while a listener or a connection is open, like net.Server and net.Socket.
+// The loop stays alive while a listener or a connection is open and not unref()'d, like
+// net.Server and net.Socket: held_ counts them.
 void Reactor::UpdateLoopRef() {
-  const bool want = conn_count_ > 0 || listener_count_ > 0;
+  const bool want = held_ > 0;
   if (want == loop_ref_) return;
   loop_ref_ = want;
   for (uv_poll_t* h : {&epoll_handle_, &uring_handle_}) {
@@ -369,6 +385,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
     return err;
   }
   listener_count_++;
+  held_++;
   UpdateLoopRef();
   return static_cast<int>(l->id);
 }
@@ -381,12 +398,24 @@ void Reactor::CloseListener(Listener* l) {
   l->fd = -1;  // tells a late accept completion that the listener is gone
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
+  listener_count_--;
+  if (!l->unref) held_--;
   if (l->io_ops != 0) {
     closed_listeners_.insert(l);
   } else {
     delete l;
   }
-  listener_count_--;
+  UpdateLoopRef();
+}
+
+void Reactor::SetListenerRef(Listener* l, bool ref) {
+  if (l->unref == !ref) return;
+  l->unref = !ref;
+  if (ref) {
+    held_++;
+  } else {
+    held_--;
+  }
   UpdateLoopRef();
 }
 
@@ -435,6 +464,7 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
   }
   conns_[slot] = c;
   conn_count_++;
+  held_++;  // connecting, or open and not unref()'d yet
   if (opts.idle_timeout_ms != 0) UpdateTimer(opts.idle_timeout_ms);
   UpdateLoopRef();
   return c;
@@ -465,6 +495,10 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
 
 void Reactor::Connected(Conn* c) {
   c->state = ConnState::kOpen;
+  if (c->unref) {  // unref() while connecting takes effect now
+    held_--;
+    UpdateLoopRef();
+  }
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
@@ -475,6 +509,7 @@ void Reactor::Connected(Conn* c) {
 
 void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
   stats_.bytes_read += n;
+  c->data_pump = pump_seq_;
   c->last_active = Now();
   // Reads that continue the previous record (same connection, same chunk, adjacent) extend it.
   if (!pending_.empty()) {
@@ -488,10 +523,41 @@ void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
   Emit(kEventData, static_cast<int32_t>(c->slot), chunk, static_cast<int32_t>(offset), static_cast<int32_t>(n));
 }
 
+// When input arrived in this same pump, the end is held to the loop's next poll phase, as under
+// libuv, whose EOF comes from a later read callback than the data before it: the callbacks that
+// the data started (promise jobs, setImmediate) run first. node:http aborts the requests it has
+// not answered when it sees the end, so a request answered after an await, then the client's
+// FIN, would otherwise get no response.
 void Reactor::PeerEnded(Conn* c) {
   c->peer_ended = true;
+  if (c->data_pump == pump_seq_) {
+    c->end_held = true;
+    held_ends_.push_back(Token(generations_[c->slot], c->slot));
+    const uint64_t one = 1;
+    if (!wake_armed_) wake_armed_ = write(wake_fd_, &one, sizeof one) == sizeof one;
+    return;
+  }
   Emit(kEventEnd, static_cast<int32_t>(c->slot));
   MarkDirty(c);  // the flush decides whether the connection closes now
+}
+
+void Reactor::OnWake(uv_poll_t* handle, int, int) {
+  Reactor* r = static_cast<Reactor*>(handle->data);
+  uint64_t count;
+  if (read(r->wake_fd_, &count, sizeof count) < 0) return;  // EAGAIN: not armed
+  r->wake_armed_ = false;
+  std::vector<uint64_t> held;
+  held.swap(r->held_ends_);
+  for (uint64_t token : held) {
+    const uint32_t slot = static_cast<uint32_t>(token);
+    if (slot >= r->conns_.size() || r->conns_[slot] == nullptr || r->generations_[slot] != token >> 32) continue;
+    Conn* c = r->conns_[slot];
+    if (c->state == ConnState::kClosed || !c->end_held) continue;
+    c->end_held = false;
+    r->Emit(kEventEnd, static_cast<int32_t>(slot));
+    r->MarkDirty(c);
+  }
+  r->Pump(nullptr);
 }
 
 void Reactor::ReadSync(Conn* c, bool to_eof) {
@@ -550,7 +616,7 @@ void Reactor::FlushConn(Conn* c) {
       c->shutdown_done = true;
     }
     // Not before JS has handed the input and the end to the application (a paused one may not
-    // have read what arrived before the FIN).
+    // have read what arrived before the FIN; a held end has not even reached JS).
     if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
       CloseConn(c, kClosePeer, 0);
       return;
@@ -562,6 +628,11 @@ void Reactor::FlushConn(Conn* c) {
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
   const size_t unsent = c->out_dropped ? 0 : c->out.length();
+  if (c->end_held) {  // a close before the next poll phase: the end still comes first
+    c->end_held = false;
+    Emit(kEventEnd, static_cast<int32_t>(c->slot));
+  }
+  if (c->Holds()) held_--;
   c->state = ConnState::kClosed;
   c->io->RemoveConn(c);
   close(c->fd);
@@ -665,6 +736,20 @@ void Reactor::Release(Conn* c, size_t n) {
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
   c->io->Update(c);
+}
+
+void Reactor::SetConnRef(Conn* c, bool ref) {
+  if (c->state == ConnState::kClosed || c->unref == !ref) return;
+  const bool held = c->Holds();
+  c->unref = !ref;
+  if (held != c->Holds()) {
+    if (held) {
+      held_--;
+    } else {
+      held_++;
+    }
+    UpdateLoopRef();
+  }
 }
 
 void Reactor::EndSeen(Conn* c) {

@@ -31,6 +31,7 @@ struct Listener {
   SocketAddress addr; // as bound (the real port after port 0)
   IoBackend* io = nullptr;
   bool paused = false;  // accept hit EMFILE/ENFILE; retried by the timer
+  bool unref = false;   // unref() from JS: does not keep the event loop alive
   uint8_t io_ops = 0;   // operations in flight that use this listener (io_uring only)
 };
 
@@ -67,6 +68,8 @@ class Reactor {
              const std::string& path, const ConnOptions& opts);
   Listener* FindListener(uint32_t id);
   void CloseListener(Listener* l);
+  // ref()/unref(): whether the listener keeps the event loop alive (as net.Server's handle).
+  void SetListenerRef(Listener* l, bool ref);
 
   // Connections. Connect returns the connection id or -errno; the outcome arrives as a
   // kEventConnect or a kEventClose record.
@@ -86,6 +89,9 @@ class Reactor {
   // JS has delivered the peer's FIN: the close that follows it may happen now.
   void EndSeen(Conn* c);
   void SetIdleTimeout(Conn* c, uint32_t ms);
+  // ref()/unref(): whether an open connection keeps the event loop alive. A connection still
+  // connecting always does, as net's pending connect request does.
+  void SetConnRef(Conn* c, bool ref);
 
   // ---- called by the backends ----
   void Accepted(Listener* l, int fd, const SocketAddress& peer);
@@ -118,6 +124,7 @@ class Reactor {
   static void OnPrepare(uv_prepare_t* handle);
   static void OnIdle(uv_idle_t* handle);
   static void OnTimer(uv_timer_t* handle);
+  static void OnWake(uv_poll_t* handle, int status, int events);
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
 
   // The backend for a choice, made on first use; io_uring falls back to epoll when refused.
@@ -154,6 +161,8 @@ class Reactor {
   uv_prepare_t prepare_handle_;
   uv_idle_t idle_handle_;  // a pump that stopped with work left goes on without the loop blocking
   uv_timer_t timer_handle_;
+  uv_poll_t wake_handle_;  // an eventfd: a callback in the loop's next poll phase (held ends)
+  int wake_fd_ = -1;
   int open_handles_ = 0;  // loop handles not yet closed (teardown waits for them)
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
 
@@ -172,14 +181,18 @@ class Reactor {
   std::unordered_set<Listener*> closed_listeners_;  // closed, still used by the backend
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
+  std::vector<uint64_t> held_ends_;  // (generation << 32 | slot) of connections with end_held
+  uint64_t pump_seq_ = 0;            // pumps run so far
   std::vector<int32_t> freed_slabs_; // slabs a sweep let go of (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
+  uint32_t held_ = 0;                // open listeners and connections that keep the loop alive
   uint32_t tick_ms_ = 0;             // the timer's period now; 0 when stopped
 
   bool pumping_ = false;
   bool prepare_active_ = false;
   bool idle_active_ = false;
+  bool wake_armed_ = false;
   bool loop_ref_ = true;
 };
 

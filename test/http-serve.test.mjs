@@ -142,5 +142,6 @@ t.test('close(): stops accepting, lets the request in flight finish, then closes
   agent.destroy() // the idle keep-alive connection goes, and with it the last one
   await closed
   await until(() => log.length === 2, "the http server's close")
-  t.same(log, ['listener close', 'http server close'])
+  // listener.close(cb) is the http server's close(cb): cb is one of its 'close' listeners.
+  t.same(log, ['http server close', 'listener close'])
 })

@@ -35,7 +35,7 @@ t.test('reading: a socket nobody reads stops reading at its highWaterMark, and l
   await new Promise((resolve) => server.close(resolve))
 })
 
-t.test('writing: write() returns false past the highWaterMark, and drain follows the peer reading', async (t) => {
+t.test('writing: write() returns false once the output is past the highWaterMark, and drain follows the peer reading', async (t) => {
   let socket
   const server = createServer({ highWaterMark: HWM }, (s) => {
     socket = s
@@ -48,7 +48,9 @@ t.test('writing: write() returns false past the highWaterMark, and drain follows
   const block = payload(32 * 1024)
   let writes = 0
   while (socket.write(block)) writes++
-  t.ok(writes <= 3, `write() returned false after ${writes + 1} writes of 32 KiB with a 64 KiB highWaterMark`)
+  // As net's: the output goes to the kernel as it passes the mark, so the first false comes once
+  // more than a highWaterMark has been written (on epoll, once the kernel's buffers are full).
+  t.ok((writes + 1) * block.length > HWM, `write() returned false after ${writes + 1} writes of 32 KiB with a 64 KiB highWaterMark`)
   // With the peer not reading, the kernel's buffers fill; then 'drain' stops coming.
   let full = false
   for (let i = 0; i < 2048 && !full; i++) {

@@ -1,4 +1,5 @@
 // The argument forms of net's listen() and connect(), turned into one options object.
+import { ADDRCONFIG, ALL, V4MAPPED } from 'node:dns'
 import { codeError } from './errors.js'
 
 interface CommonListenOptions {
@@ -6,6 +7,9 @@ interface CommonListenOptions {
   ipv6Only?: boolean
   reusePort?: boolean
   exclusive?: boolean
+  readableAll?: boolean
+  writableAll?: boolean
+  signal?: AbortSignal
 }
 
 /** listen({ port }): net needs the property, even when it is null or undefined (port 0). */
@@ -32,6 +36,16 @@ interface CommonConnectOptions {
   highWaterMark?: number
   readableHighWaterMark?: number
   writableHighWaterMark?: number
+  signal?: AbortSignal
+  family?: number | 'IPv4' | 'IPv6'
+  hints?: number
+}
+
+/** Where a socket connects: a Unix socket path, or a host (a name or an IP literal) and port. */
+export interface ConnectTarget {
+  path?: string
+  host?: string
+  port?: number
 }
 
 export interface TcpConnectOptions extends CommonConnectOptions {
@@ -91,4 +105,33 @@ export function validPort(port: unknown, name: string, allowZero = true): number
     throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= ${allowZero ? 0 : 1} and < 65536. Received ${typeof port} (${shown}).`)
   }
   return n
+}
+
+/** The dns.lookup() hint flags net accepts. */
+const HINT_FLAGS = ADDRCONFIG | V4MAPPED | ALL
+
+/** Checks connect() options as net does and returns the target. */
+export function connectTarget(options: ConnectOptions): ConnectTarget {
+  if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
+  for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
+    if ((options as object as Record<string, unknown>)[unsupported] !== undefined) {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
+    }
+  }
+  const { path, port, host, hints } = options
+  if (path !== undefined && path !== null && path !== '') {
+    if (typeof path !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.path" property must be of type string. Received ${typeof path}`)
+    return { path }
+  }
+  if (port === undefined) throw codeError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified')
+  if (typeof port !== 'number' && typeof port !== 'string') {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.port" property must be one of type number or string. Received ${port === null ? 'null' : typeof port}`)
+  }
+  if (host !== undefined && host !== null && typeof host !== 'string') {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.host" property must be of type string. Received ${typeof host}`)
+  }
+  if (hints !== undefined && hints !== 0 && (typeof hints !== 'number' || (hints & ~HINT_FLAGS) !== 0)) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${String(hints)}`)
+  }
+  return { host: host || 'localhost', port: validPort(port, 'Port') }
 }

@@ -11,3 +11,6 @@ export type {
   IpcListenOptions,
   NetError,
 } from './index.js'
+// `import net from 'ringpoll/net'`, as `import net from 'node:net'`: the whole module.
+import net from './index.js'
+export default net

@@ -1,8 +1,18 @@
 // ringpoll/net: node:net's server and socket API on the ringpoll reactor.
 import { isIP, isIPv4, isIPv6 } from 'node:net'
 import { connectArgs, type ConnectOptions } from './args.js'
-import { Server, type ServerOptions } from './server.js'
-import { Socket, type SocketOptions } from './socket.js'
+import { Server as ServerClass, type ServerOptions } from './server.js'
+import { Socket as SocketClass, type SocketOptions } from './socket.js'
+
+/** As in net, Server() and Socket() also construct when called without `new`. */
+function callable<C extends new (...args: any[]) => object>(Class: C): C {
+  return new Proxy(Class, { apply: (target, _this, args) => new target(...args) })
+}
+
+export const Server = callable(ServerClass)
+export type Server = ServerClass
+export const Socket = callable(SocketClass)
+export type Socket = SocketClass
 
 export function createServer(options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void): Server {
   return new Server(options, connectionListener)
@@ -22,7 +32,7 @@ export function connect(...args: unknown[]): Socket {
 
 export const createConnection = connect
 
-export { Server, Socket, Socket as Stream, isIP, isIPv4, isIPv6 }
+export { Socket as Stream, isIP, isIPv4, isIPv6 }
 export type { ServerOptions, SocketOptions }
 export type { ConnectOptions, TcpConnectOptions, IpcConnectOptions, ListenOptions, TcpListenOptions, IpcListenOptions } from './args.js'
 export type { NetError } from './errors.js'

@@ -2,12 +2,14 @@
 // events, connection counting, close(cb). Each listen() runs a ringpoll server underneath whose
 // accepted connections become Sockets.
 import { EventEmitter } from 'node:events'
+import { chmodSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { createServer as createCoreServer, type Server as CoreServer, type ListenOptions as CoreListenOptions } from '../server.js'
 import type { Connection } from '../connection.js'
 import type { Address } from '../native.js'
 import { listenArgs, validPort, type ListenOptions } from './args.js'
 import { codeError, listenError, type NetError } from './errors.js'
-import { Socket, socketHandlers } from './socket.js'
+import { Socket, socketHandlers, type SocketOwner } from './socket.js'
 
 export interface ServerOptions {
   allowHalfOpen?: boolean
@@ -36,6 +38,11 @@ export class Server extends EventEmitter {
   private bound: Address | null = null
   /** Bumped by each listen() and close(), so a listen overtaken by close() is undone. */
   private listeningId = 0
+  /** net's key for a listen: family digit, the address asked for and the port asked for. */
+  private requestedPort = 0
+  /** readableAll / writableAll of the Unix socket being listened on, as mode bits for everyone. */
+  private everyoneMode = 0
+  private refed = true
 
   constructor(options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void) {
     super()
@@ -80,6 +87,15 @@ export class Server extends EventEmitter {
     const [options, cb] = listenArgs(args)
     if (this.core !== undefined) throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')
     const target = listenTarget(options)
+    const signal = checkSignal(options.signal)
+    if (signal?.aborted) {
+      process.nextTick(() => this.close())
+      return this
+    }
+    signal?.addEventListener('abort', () => this.close(), { once: true })
+    this.requestedPort = target.port ?? 0
+    // As libuv's: readableAll / writableAll give everyone read / write permission.
+    this.everyoneMode = (options.readableAll === true ? 0o444 : 0) | (options.writableAll === true ? 0o222 : 0)
     if (cb) this.once('listening', cb)
     const id = ++this.listeningId
     const core = createCoreServer({
@@ -90,12 +106,11 @@ export class Server extends EventEmitter {
       highWaterMark: Math.max(1, this.highWaterMark),
     })
     this.core = core
+    if (!this.refed) core.unref()
     core.listen(target).then(
       (address) => {
         if (id !== this.listeningId) return void core.close()
-        this.bound = address
-        // Out of the promise, so a listener's exception is uncaught, as under net.
-        process.nextTick(() => this.emit('listening'))
+        if (this.bound === null) this.bound_(address)
       },
       (err: Error & { code?: string }) => {
         if (id !== this.listeningId) return
@@ -105,7 +120,38 @@ export class Server extends EventEmitter {
         process.nextTick(() => this.emit('error', err.code?.startsWith('E') ? listenError(err.code, where, port) : err))
       },
     )
+    // Without a host name to look up, the core has bound within listen(): the address is there at
+    // once, as node:net's is ('listening' still comes on the next tick).
+    const address = core.address()
+    if (address !== null) this.bound_(address)
     return this
+  }
+
+  /** @internal As net's: "6::::0" for listen(0) on the default host. */
+  get _connectionKey(): string | undefined {
+    const a = this.bound
+    if (a === null || 'path' in a) return undefined
+    return `${a.family.slice(-1)}:${a.address}:${this.requestedPort}`
+  }
+
+  /**
+   * With events.captureRejections, an async 'connection' listener's rejection destroys that
+   * socket; any other listener's is an 'error', as in net.
+   */
+  override [EventEmitter.captureRejectionSymbol](err: Error, event: string, socket?: Socket): void {
+    if (event === 'connection' && socket instanceof Socket) socket.destroy(err)
+    else this.emit('error', err)
+  }
+
+  /** @internal Bound: the address is known, and 'listening' comes on the next tick. */
+  protected bound_(address: Address): void {
+    this.bound = address
+    if ('path' in address && this.everyoneMode !== 0) chmodSync(address.path, statSync(address.path).mode | this.everyoneMode)
+    // Out of the listen() call and its promise, so a listener's exception is uncaught, as under net.
+    // Not if close() came first, as in net.
+    process.nextTick(() => {
+      if (this.bound === address) this.emit('listening')
+    })
   }
 
   /** { address, family, port }, the path of a Unix socket, or null when not listening. */
@@ -136,12 +182,17 @@ export class Server extends EventEmitter {
     return this
   }
 
-  /** Accepted for compatibility; not effective yet (see Socket.ref). */
+  /** Keep the process alive while listening (the default). */
   ref(): this {
+    this.refed = true
+    this.core?.ref()
     return this
   }
 
+  /** Let the process exit while this server listens (its sockets have their own ref()). */
   unref(): this {
+    this.refed = false
+    this.core?.unref()
     return this
   }
 
@@ -156,17 +207,29 @@ export class Server extends EventEmitter {
     process.nextTick(() => this.emit('close'))
   }
 
+  /**
+   * @internal Who counts the accepted sockets, applies maxConnections and hears 'connection' and
+   * 'drop': this server, or the http.Server that ringpoll/http serves.
+   */
+  protected owner(): ConnectionOwner {
+    return this
+  }
+
   private accept(conn: Connection): void {
-    if (this.maxConnections !== undefined && this.maxConnections > 0 && this._connections >= this.maxConnections) {
-      const dropped = {
-        localAddress: conn.localAddress,
+    const owner = this.owner()
+    if (owner.maxConnections && owner._connections >= owner.maxConnections) {
+      // As net: the connection's addresses (none for a Unix socket), then the close.
+      const local = conn.localAddress
+      const dropped = conn.remoteAddress === undefined ? [] : [{
+        localAddress: local,
         localPort: conn.localPort,
+        localFamily: local === undefined ? undefined : isIP(local) === 6 ? 'IPv6' : 'IPv4',
         remoteAddress: conn.remoteAddress,
         remotePort: conn.remotePort,
         remoteFamily: conn.remoteFamily,
-      }
+      }]
+      owner.emit('drop', ...dropped)
       conn.close()
-      this.emit('drop', dropped)
       return
     }
     const socket = new Socket({
@@ -179,11 +242,11 @@ export class Server extends EventEmitter {
       writableHighWaterMark: this.highWaterMark,
     })
     socket._attach(conn)
-    this._connections++
-    socket.server = this
-    socket._server = this
+    owner._connections++
+    socket.server = owner
+    socket._server = owner
     try {
-      this.emit('connection', socket)
+      owner.emit('connection', socket)
     } catch (err) {
       // As under net: a listener's exception is uncaught, the connection stays.
       process.nextTick(() => {
@@ -191,6 +254,20 @@ export class Server extends EventEmitter {
       })
     }
   }
+}
+
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined
+  if (signal === null || typeof signal !== 'object' || !('aborted' in signal)) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal. Received ${typeof signal}`)
+  }
+  return signal as AbortSignal
+}
+
+/** A server that owns accepted sockets (a ringpoll/net Server, or node's http.Server). */
+export interface ConnectionOwner extends SocketOwner {
+  maxConnections?: number | undefined
+  emit(event: string, ...args: unknown[]): boolean
 }
 
 function listenTarget(options: ListenOptions): CoreListenOptions {

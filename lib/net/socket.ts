@@ -7,12 +7,13 @@
 // a view of slab memory would outlive release(); one copy per wake-up lets the chunk go back to
 // the reactor at once. Writes go straight to the connection's output (strings encoded into it),
 // and a write's callback waits while the output is past the stream's highWaterMark.
-import { Duplex } from 'node:stream'
+import { Duplex, addAbortSignal } from 'node:stream'
+import { lookup } from 'node:dns'
 import { isIP } from 'node:net'
-import { connect as coreConnect, type ConnectTarget } from '../client.js'
+import { connect as coreConnect, type ConnectTarget as CoreTarget } from '../client.js'
 import type { Connection } from '../connection.js'
 import type { Handlers } from '../options.js'
-import { connectArgs, validPort, type ConnectOptions } from './args.js'
+import { connectArgs, connectTarget, type ConnectOptions, type ConnectTarget } from './args.js'
 import { codeError, fromCoreError, systemError } from './errors.js'
 
 /** Given to conn.close() by destroy(): the socket asked for the close, so nothing is reported. */
@@ -35,12 +36,18 @@ export interface SocketOptions {
   noDelay?: boolean
   keepAlive?: boolean
   keepAliveInitialDelay?: number
+  signal?: AbortSignal
   /** Accepted sockets: start paused, as net's pauseOnConnect. */
   pauseOnCreate?: boolean
 }
 
 type WriteCallback = (err?: Error | null) => void
 type Chunk = { chunk: Buffer | string; encoding: BufferEncoding | 'buffer' }
+/** Work waiting for the connection; `fail` ends it if the socket is destroyed first. */
+type Waiting = { run: () => void; fail?: (err: Error) => void }
+
+const byteLength = (chunk: Buffer | string, encoding: BufferEncoding | 'buffer'): number =>
+  typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding as BufferEncoding) : chunk.byteLength
 
 export class Socket extends Duplex {
   connecting = false
@@ -69,13 +76,26 @@ export class Socket extends Duplex {
   /** A write's callback, held while the connection's output is past the high-water mark. */
   private heldCallback: WriteCallback | undefined
   /** Work waiting for the connection: a write or end() made while connecting. */
-  private onAttach: (() => void)[] = []
+  private onAttach: Waiting[] = []
+  /** Bytes of the writes waiting in onAttach (net counts them in bytesWritten). */
+  private queuedBytes = 0
+  /** The stream asked for data before the connection existed. */
+  private readWanted = false
   private flushPoll: NodeJS.Timeout | undefined
+  private refed = true
+  /** The peer's FIN has been pushed into the stream: nothing more will be read. */
+  private inputEnded = false
+  /** The connection holds the process (ref'd); see holdLoop(). */
+  private holding = true
   /** resetAndDestroy(): the connection closes with RST. */
   private resetting = false
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
+    for (const key of ['objectMode', 'readableObjectMode', 'writableObjectMode'] as const) {
+      const value = (options as Record<string, unknown>)[key]
+      if (value) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.${key}' is not supported. Received ${String(value)}`)
+    }
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       highWaterMark: options.highWaterMark,
@@ -85,6 +105,7 @@ export class Socket extends Duplex {
       emitClose: false, // 'close' (with hadError) is emitted once the connection has closed
       autoDestroy: true,
     })
+    if (options.signal !== undefined) addAbortSignal(options.signal, this) // aborting destroys it, as in net
     this.noDelayOn = Boolean(options.noDelay)
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (options.pauseOnCreate) this.pause()
@@ -103,7 +124,10 @@ export class Socket extends Duplex {
     this.conn = conn
     this.connecting = false
     if (this.keepAliveOn) conn.setKeepAlive(true, this.keepAliveDelay)
-    if (this.readableFlowing === false) this.pauseReading(conn) // pauseOnConnect
+    this.holding = true
+    // pauseOnConnect, or paused before connecting; a read asked for before then is served (as net's).
+    if (this.readableFlowing === false && !this.readWanted) this.pauseReading(conn)
+    this.holdLoop()
   }
 
   /** @internal The client side: connected. */
@@ -112,7 +136,7 @@ export class Socket extends Duplex {
     if (this.destroyed) return
     this.emit('connect')
     this.emit('ready')
-    for (const work of this.onAttach.splice(0)) work()
+    for (const work of this.onAttach.splice(0)) work.run()
   }
 
   /** @internal A batch of input: one copy, then the stream's flow control. */
@@ -136,7 +160,12 @@ export class Socket extends Duplex {
       return
     }
     if (conn.reader.length > 0) this._input(conn)
+    this.inputEnded = true
+    this.holdLoop()
     this.push(null)
+    // As net does: a read(0) lets 'end' (and then the close) come when nothing is buffered, even
+    // on a socket that nobody reads.
+    this.read(0)
   }
 
   /** @internal The connection's output fell below the high-water mark. */
@@ -168,8 +197,10 @@ export class Socket extends Duplex {
 
   override _read(): void {
     const conn = this.conn
+    if (conn === null) this.readWanted = true
     if (conn === null || !this.readingPaused) return
     this.readingPaused = false
+    this.holdLoop()
     if (this.endHeld) {
       this.endHeld = false
       this._peerEnded(conn)
@@ -179,7 +210,7 @@ export class Socket extends Duplex {
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding | 'buffer', cb: WriteCallback): void {
-    const conn = this.writeTarget(() => this._write(chunk, encoding, cb), cb)
+    const conn = this.writeTarget(() => this._write(chunk, encoding, cb), cb, byteLength(chunk, encoding))
     if (conn === null) return
     let below: boolean
     try {
@@ -196,7 +227,7 @@ export class Socket extends Duplex {
    * vectored system call.
    */
   override _writev(chunks: Chunk[], cb: WriteCallback): void {
-    const conn = this.writeTarget(() => this._writev(chunks, cb), cb)
+    const conn = this.writeTarget(() => this._writev(chunks, cb), cb, chunks.reduce((n, c) => n + byteLength(c.chunk, c.encoding), 0))
     if (conn === null) return
     let below = true
     let n = 0
@@ -223,7 +254,7 @@ export class Socket extends Duplex {
 
   override _final(cb: WriteCallback): void {
     if (this.connecting) {
-      this.onAttach.push(() => this._final(cb))
+      this.onAttach.push({ run: () => this._final(cb) })
       return
     }
     if (this.conn !== null && !this.transportClosed) {
@@ -237,6 +268,10 @@ export class Socket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      const closed = codeError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established')
+      for (const work of this.onAttach.splice(0)) work.fail?.(closed)
+    }
     this.connecting = false
     this.timeoutMs = 0
     clearTimeout(this.timer)
@@ -248,12 +283,11 @@ export class Socket extends Duplex {
       else conn.close(DESTROYED)
     } else if (conn !== null || this.connectStarted) {
       setImmediate(emitClose, this, this.closeHadError)
-    } else {
-      process.nextTick(emitClose, this, this.closeHadError) // never had a connection
     }
     if (this.heldCallback !== undefined) process.nextTick(this.heldCallback) // that write is over
     this.heldCallback = undefined
     cb(err)
+    if (conn === null && !this.connectStarted) process.nextTick(emitClose, this, this.closeHadError) // after 'error'
     if (this._server !== null) {
       this._server._connections--
       this._server._emitCloseIfDrained()
@@ -278,7 +312,8 @@ export class Socket extends Duplex {
   connect(path: string, connectListener?: () => void): this
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
-    if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
+    if (this.destroyed) this.reset() // a socket is reusable after it closed, as net's
+    else if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
     const target = connectTarget(options)
     if (options.timeout !== undefined) this.setTimeout(options.timeout)
     if (options.noDelay !== undefined) this.noDelayOn = Boolean(options.noDelay)
@@ -286,6 +321,26 @@ export class Socket extends Duplex {
     if (cb) this.once('connect', cb)
     this.connecting = true
     this.connectStarted = true
+    if (target.path !== undefined || isIP(target.host!) !== 0) {
+      this.dial(target, target.host)
+      return this
+    }
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0) || 0
+    lookup(target.host!, { all: true, family, hints: options.hints ?? 0 }, (err, found) => {
+      if (this.destroyed) return
+      if (err !== null) {
+        this.emit('lookup', err, undefined, undefined, target.host)
+        return void this.destroy(err)
+      }
+      // Like net's autoSelectFamily, in order: 'localhost' may be ::1 while the server is on 127.0.0.1.
+      for (const { address, family } of found) this.emit('lookup', null, address, family, target.host)
+      this.dial(target, found.map((a) => a.address))
+    })
+    return this
+  }
+
+  /** Connects to a path or to the first of `hosts` that answers. */
+  private dial(target: ConnectTarget, hosts: string | string[] | undefined): void {
     const onConnect = (conn: Connection): void => {
       try {
         this._connected(conn)
@@ -294,15 +349,32 @@ export class Socket extends Duplex {
       }
     }
     const handlers: Handlers = { ...socketHandlers, onConnect }
-    coreConnect(target, { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: this.writableHighWaterMark }).catch(
-      (err: Error & { code?: string }) => {
+    const options = { ...handlers, noDelay: this.noDelayOn, allowHalfOpen: true, highWaterMark: Math.max(1, this.writableHighWaterMark) }
+    const list = typeof hosts === 'string' ? [hosts] : hosts ?? [undefined]
+    const attempt = (i: number): void => {
+      const host = list[i]
+      const core: CoreTarget = target.path !== undefined ? { path: target.path } : { host, port: target.port! }
+      coreConnect(core, options).catch((err: Error & { code?: string }) => {
         if (this.destroyed) return
-        const address = target.path ?? (target.host !== undefined && isIP(target.host) !== 0 ? target.host : undefined)
-        const error = err.code?.startsWith('E') ? systemError(err.code, 'connect', address, target.port) : err
+        if (i + 1 < list.length) return attempt(i + 1)
+        const error = err.code?.startsWith('E') ? systemError(err.code, 'connect', target.path ?? host, target.port) : err
         process.nextTick(() => this.destroy(error))
-      },
-    )
-    return this
+      })
+    }
+    attempt(0)
+  }
+
+  /** A destroyed socket made ready for connect() again. */
+  private reset(): void {
+    ;(this as unknown as { _undestroy(): void })._undestroy()
+    // A connection still closing reports to nobody now.
+    if (this.conn !== null) this.conn.context = undefined
+    clearInterval(this.flushPoll)
+    if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
+    this.conn = null
+    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = this.resetting = false
+    this.bytesIn = this.bytesOut = this.queuedBytes = 0
+    this.heldCallback = undefined
   }
 
   /** Emits 'timeout' after `ms` without reads or writes (the socket stays open); 0 turns it off. */
@@ -398,14 +470,23 @@ export class Socket extends Duplex {
     return this.bytesIn
   }
 
-  /** Bytes handed to the connection (sent, or queued in its output). */
-  get bytesWritten(): number {
-    return this.bytesOut
+  /** Bytes written so far, as net counts them: handed to the connection, or waiting for it. */
+  get bytesWritten(): number | undefined {
+    const buffered = (this as unknown as { writableBuffer?: Chunk[] }).writableBuffer
+    if (buffered === undefined) return undefined // not a socket (the prototype), as in net
+    let n = this.bytesOut + this.queuedBytes
+    for (const { chunk, encoding } of buffered) n += byteLength(chunk, encoding)
+    return n
   }
 
-  /** True until connected (and for a socket that never connects). */
+  /** net's legacy name for `connecting`. */
+  get _connecting(): boolean {
+    return this.connecting
+  }
+
+  /** True until connected (and for a socket that never connects), and again once destroyed. */
   get pending(): boolean {
-    return this.conn === null || this.connecting
+    return this.conn === null || this.connecting || this.destroyed // net: no handle
   }
 
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
@@ -416,7 +497,7 @@ export class Socket extends Duplex {
 
   /** net's alias for writableLength. */
   get bufferSize(): number | undefined {
-    return this.conn === null ? undefined : this.writableLength
+    return this.connecting || (this.conn !== null && !this.destroyed) ? this.writableLength : undefined
   }
 
   /** end(), then destroy() once the output is finished. */
@@ -426,16 +507,17 @@ export class Socket extends Duplex {
     else this.once('finish', this.destroy)
   }
 
-  /**
-   * Accepted for compatibility. Not effective yet: ringpoll's reactor keeps the event loop alive
-   * while any of its connections is open.
-   */
+  /** Keep the process alive while this socket is open (the default). */
   ref(): this {
+    this.refed = true
+    this.holdLoop()
     return this
   }
 
-  /** See ref(). */
+  /** Let the process exit while this socket is open; a connecting socket holds it until connected. */
   unref(): this {
+    this.refed = false
+    this.holdLoop()
     return this
   }
 
@@ -444,12 +526,34 @@ export class Socket extends Duplex {
   private pauseReading(conn: Connection): void {
     this.readingPaused = true
     conn.pause()
+    this.holdLoop()
+  }
+
+  /**
+   * As net's handle, which is active only while it reads or writes: a socket that reads nothing
+   * (paused, or past the peer's FIN) and has nothing queued to send does not keep the process
+   * alive. A write holds it again (and it stays held until reading stops again).
+   */
+  private holdLoop(): void {
+    const conn = this.conn
+    if (conn === null || this.transportClosed) return
+    const idle = (this.readingPaused || this.inputEnded) && this.writableLength === 0 && conn.bufferedAmount === 0
+    const hold = this.refed && !idle
+    if (hold === this.holding) return
+    this.holding = hold
+    if (hold) conn.ref()
+    else conn.unref()
   }
 
   /** The connection to write to now, or null when the write waits for it or cannot happen. */
-  private writeTarget(retry: () => void, cb: WriteCallback): Connection | null {
+  private writeTarget(retry: () => void, cb: WriteCallback, n: number): Connection | null {
     if (this.connecting) {
-      this.onAttach.push(retry)
+      this.queuedBytes += n
+      const run = (): void => {
+        this.queuedBytes -= n
+        retry()
+      }
+      this.onAttach.push({ run, fail: cb })
       return null
     }
     if (this.conn === null || this.transportClosed) {
@@ -460,7 +564,14 @@ export class Socket extends Duplex {
   }
 
   private wrote(n: number, below: boolean, cb: WriteCallback): void {
+    if (!below && this.conn !== null) {
+      // Past the high-water mark: send now, as net's write does, so that only what the kernel
+      // would not take counts as backpressure (not the batch still waiting for the tick's flush).
+      this.conn.flush()
+      below = this.conn.bufferedAmount < Math.max(1, this.writableHighWaterMark)
+    }
     this.bytesOut += n
+    if (!this.holding && this.refed) this.holdLoop()
     if (this.timeoutMs !== 0) this.timer!.refresh()
     if (below) cb()
     else this.heldCallback = cb
@@ -497,18 +608,6 @@ function onTimer(socket: Socket): void {
 /** 'close' comes after the current loop phase (and its immediates), as net's handle close does. */
 function emitClose(socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError)
-}
-
-function connectTarget(options: ConnectOptions): ConnectTarget {
-  if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
-  for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
-    if ((options as object as Record<string, unknown>)[unsupported] !== undefined) {
-      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
-    }
-  }
-  if (typeof options.path === 'string' && options.path !== '') return { path: options.path }
-  if (options.port === undefined) throw codeError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified')
-  return { host: options.host || 'localhost', port: validPort(options.port, 'Port', false) }
 }
 
 /** Exceptions from event listeners surface as uncaught exceptions, as they do under net. */
