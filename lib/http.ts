@@ -35,7 +35,10 @@ interface ListenerHandle {
 
 /** The ringpoll listener behind an http.Server; close() is the http server's close(). */
 export class HttpListener extends Server {
-  readonly httpServer: HttpServerFields
+  /** The http.Server served. */
+  readonly httpServer: HttpServer
+  /** The same server, seen through the net.Server internals this listener stands behind. */
+  private readonly app: HttpServerFields
   private handle: ListenerHandle | undefined
 
   constructor(httpServer: HttpServer) {
@@ -49,6 +52,7 @@ export class HttpListener extends Server {
       highWaterMark: app.highWaterMark,
     })
     this.httpServer = app
+    this.app = app
     // 'listening' starts node:http's connection tracking (request and headers timeouts,
     // closeIdleConnections). As net, only a server still listening hears it.
     this.on('listening', () => {
@@ -59,20 +63,20 @@ export class HttpListener extends Server {
 
   /** Stop accepting and close idle keep-alive connections; 'close' once the others are done. */
   override close(cb?: (err?: Error) => void): this {
-    if (this.handle !== undefined && this.httpServer._handle === this.handle) this.httpServer.close(cb)
+    if (this.handle !== undefined && this.app._handle === this.handle) this.app.close(cb)
     else super.close(cb) // not bound yet (a host name lookup), or closed already
     return this
   }
 
   /** @internal The http server counts the sockets and hears 'connection' and 'drop'. */
   protected override owner(): ConnectionOwner {
-    return this.httpServer
+    return this.app
   }
 
   /** @internal Bound: the http server is listening from now on. */
   protected override bound_(address: Address): void {
     super.bound_(address)
-    const app = this.httpServer
+    const app = this.app
     const handle: ListenerHandle = {
       close: () => this.stop(),
       ref: () => this.ref(),

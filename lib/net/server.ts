@@ -264,7 +264,7 @@ function checkSignal(signal: unknown): AbortSignal | undefined {
   return signal as AbortSignal
 }
 
-/** A server that owns accepted sockets (a ringpoll/net Server, or node's http.Server). */
+/** @internal A server that owns accepted sockets (a ringpoll/net Server, or node's http.Server). */
 export interface ConnectionOwner extends SocketOwner {
   maxConnections?: number | undefined
   emit(event: string, ...args: unknown[]): boolean
