@@ -9,11 +9,14 @@ import { checkInteger } from './options.js'
 const EMPTY = Buffer.alloc(0)
 
 export class Reader {
-  // Unread segments from index `head` on: bytes [starts[i], ends[i]) of views[i] (a chunk view).
+  // Unread segments from index `head` to `tail`: bytes [starts[i], ends[i]) of views[i] (a chunk
+  // view). The arrays are reused from index 0 once all is read, never truncated: setting an
+  // array's length costs a call into the runtime, and growing it again another, per request.
   private views: Buffer[] = []
   private starts: number[] = []
   private ends: number[] = []
   private head = 0
+  private tail = 0
   private unread = 0
   /** Bytes read since the last release(), to give back to the reactor. */
   private consumed = 0
@@ -52,7 +55,7 @@ export class Reader {
   until(byte: number | string): Buffer | null {
     const b = toByte(byte)
     let before = 0
-    for (let i = this.head; i < this.views.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const at = this.segment(i).indexOf(b)
       if (at !== -1) return this.next(before + at + 1)
       before += this.ends[i]! - this.starts[i]!
@@ -67,7 +70,7 @@ export class Reader {
     const m = pat.length
     if (m === 0) return from <= this.unread ? from : -1
     let base = 0 // offset of segment i from the read position
-    for (let i = this.head; i < this.views.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const start = this.starts[i]!
       const end = this.ends[i]!
       const first = start + Math.max(0, from - base)
@@ -75,7 +78,7 @@ export class Reader {
         const at = this.views[i]!.subarray(first, end).indexOf(pat)
         if (at !== -1) return base + first + at - start
         // Matches that begin here and run on into the following segments.
-        if (i + 1 < this.views.length) {
+        if (i + 1 < this.tail) {
           for (let p = Math.max(first, end - m + 1); p < end; p++) {
             if (this.matchesAt(base + p - start, pat)) return base + p - start
           }
@@ -143,13 +146,14 @@ export class Reader {
   // ---- called by the reactor ----
 
   _append(view: Buffer, offset: number, len: number): void {
-    const last = this.views.length - 1
+    const last = this.tail - 1
     if (last >= this.head && this.views[last] === view && this.ends[last] === offset) {
       this.ends[last] = offset + len
     } else {
-      this.views.push(view)
-      this.starts.push(offset)
-      this.ends.push(offset + len)
+      this.views[this.tail] = view
+      this.starts[this.tail] = offset
+      this.ends[this.tail] = offset + len
+      this.tail++
     }
     this.unread += len
   }
@@ -160,7 +164,7 @@ export class Reader {
     this.views = []
     this.starts = []
     this.ends = []
-    this.head = 0
+    this.head = this.tail = 0
     this.unread = 0
     this.consumed = 0
   }
@@ -210,10 +214,7 @@ export class Reader {
       n -= left
       this.head++
     }
-    if (this.head === this.views.length) {
-      this.views.length = this.starts.length = this.ends.length = 0
-      this.head = 0
-    }
+    if (this.head === this.tail) this.head = this.tail = 0
   }
 
   private byteAt(offset: number): number {
