@@ -7,6 +7,9 @@ import { binding } from './native.js'
 import { checkInteger } from './options.js'
 
 const EMPTY = Buffer.alloc(0)
+// Up to this many bytes, indexOf() scans in JS: cheaper than making a view for Buffer#indexOf (a
+// request head is a few dozen bytes), and it leaves no garbage per request.
+const SHORT_SEARCH = 256
 
 export class Reader {
   // Unread segments from index `head` to `tail`: bytes [starts[i], ends[i]) of views[i] (a chunk
@@ -75,7 +78,8 @@ export class Reader {
       const end = this.ends[i]!
       const first = start + Math.max(0, from - base)
       if (first < end) {
-        const at = this.views[i]!.subarray(first, end).indexOf(pat)
+        const view = this.views[i]!
+        const at = end - first <= SHORT_SEARCH ? searchShort(view, first, end, pat) : view.subarray(first, end).indexOf(pat)
         if (at !== -1) return base + first + at - start
         // Matches that begin here and run on into the following segments.
         if (i + 1 < this.tail) {
@@ -241,6 +245,19 @@ export class Reader {
     this.advance(size)
     return v
   }
+}
+
+/** Offset from `from` of the first match of `pat` lying wholly in view[from, to), or -1. */
+function searchShort(view: Buffer, from: number, to: number, pat: Uint8Array): number {
+  const m = pat.length
+  const first = pat[0]!
+  for (let i = from, last = to - m; i <= last; i++) {
+    if (view[i] !== first) continue
+    let j = 1
+    while (j < m && view[i + j] === pat[j]) j++
+    if (j === m) return i - from
+  }
+  return -1
 }
 
 function toByte(byte: number | string): number {
