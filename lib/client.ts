@@ -1,9 +1,9 @@
 // connect(): a client connection on the reactor, resolved once established.
 import { binding } from './native.js'
 import { Connection } from './connection.js'
-import { errnoError } from './errors.js'
+import { errnoError, missingArgs } from './errors.js'
 import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
 import { reactor } from './reactor.js'
 
 export interface ConnectTarget {
@@ -15,11 +15,10 @@ export interface ConnectTarget {
 }
 
 export async function connect(target: ConnectTarget, handlers: Handlers & ConnectionOptions = {}): Promise<Connection> {
-  if (typeof target !== 'object' || target === null) throw new TypeError('connect() needs { port, host } or { path }')
-  if (typeof handlers !== 'object' || handlers === null) throw new TypeError('connect() handlers must be an object')
-  const set = checkHandlers(handlers)
+  checkObject(target, 'target')
+  const set = checkHandlers(checkObject(handlers, 'options'))
   const options = checkOptions(handlers)
-  const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'timeout', 1, 2 ** 32 - 1)
+  const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'target.timeout', 1, 2 ** 32 - 1)
   const r = reactor()
   const attempt = (path: string | null, host: string | null, port: number): Promise<Connection> => {
     const address = path ?? `${host}:${port}`
@@ -30,7 +29,7 @@ export async function connect(target: ConnectTarget, handlers: Handlers & Connec
     })
   }
   if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)
-  if (target.port === undefined) throw new TypeError('connect() needs a port or a path')
+  if (target.port === undefined) throw missingArgs('target.port', 'target.path')
   const port = checkPort(target.port)
   const hosts = await resolveHost(target.host ?? 'localhost')
   // Like net's autoSelectFamily, in order: 'localhost' may be ::1 while the server is on 127.0.0.1.

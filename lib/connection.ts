@@ -1,7 +1,7 @@
 // A connection as the application sees it: handlers, the reader and writer, its life cycle.
 import { binding, type Address } from './native.js'
-import { RingpollError, closedError, errnoError, timeoutError } from './errors.js'
-import { checkInteger, type HandlerSet } from './options.js'
+import { RingpollError, closedError, destroyedError, errnoError, invalidArgType, timeoutError, writeAfterEndError } from './errors.js'
+import { checkBoolean, checkInteger, type HandlerSet } from './options.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
 import type { Reactor } from './reactor.js'
@@ -29,6 +29,12 @@ export class Connection {
   private state: State
   private peerGone = false
   private paused = false
+  /** close() was called by the application: writing after it is its mistake, not the peer's doing. */
+  private closedLocally = false
+  /** Bytes written after the reactor closed the connection, in the batch that reports the close. */
+  private droppedBytes = 0
+  /** The peer's FIN arrived while paused: onEnd waits until resume() has handed over the input. */
+  private endHeld = false
   private closeError: Error | undefined
   private remote: Address | null | undefined
   private local: Address | null | undefined
@@ -70,8 +76,8 @@ export class Connection {
     return this.writer.write(data, encoding)
   }
 
-  writev(buffers: readonly Uint8Array[]): boolean {
-    return this.writer.writev(buffers)
+  writev(chunks: readonly (Uint8Array | string)[]): boolean {
+    return this.writer.writev(chunks)
   }
 
   flush(): void {
@@ -82,21 +88,29 @@ export class Connection {
   end(data?: Uint8Array | string): void {
     if (this.state === State.Ended) return
     if (data !== undefined) this.write(data)
-    this.assertWritable()
+    if (!this.writable('end')) return
     this.state = State.Ended
     binding.end(this.id)
   }
 
   /** Close now; output still queued is tried once and what remains is reported lost in onClose. */
   close(err?: Error): void {
+    if (err !== undefined && !(err instanceof Error)) throw invalidArgType('err', 'an instance of Error', err)
     if (this.state >= State.Closing) return
-    if (err !== undefined && !(err instanceof Error)) throw new TypeError('close(err) needs an Error')
-    this.state = State.Closing
-    this.closeError = err
-    binding.close(this.id)
+    this.closedLocally = true
+    this.closeWith(err)
   }
 
-  /** Stop reading from the socket (and calling onData); the peer's close is still seen. */
+  /** Close at once with a reset (RST, as net's resetAndDestroy()): queued output is dropped and the
+   * peer sees ECONNRESET; onClose follows with no error. */
+  reset(): void {
+    if (this.state >= State.Closing) return
+    this.closedLocally = true
+    this.state = State.Closing
+    binding.reset(this.id)
+  }
+
+  /** Stop reading from the socket, and calling onData and onEnd (a FIN waits for resume()). */
   pause(): void {
     if (this.state >= State.Closing || this.paused) return
     this.paused = true
@@ -107,8 +121,8 @@ export class Connection {
     if (this.state >= State.Closing || !this.paused) return
     this.paused = false
     binding.pause(this.id, false)
-    // What arrived before the pause was never handed to onData.
-    if (this.reader.length > 0) queueMicrotask(() => this.state < State.Closing && this.reader.length > 0 && this._data())
+    // What arrived before the pause was never handed to onData, and the end comes after it.
+    if (this.reader.length > 0 || this.endHeld) queueMicrotask(() => this.handOver())
   }
 
   setNoDelay(on = true): this {
@@ -155,26 +169,38 @@ export class Connection {
     }
   }
 
+  /** A client's onConnect that throws rejects connect() with that error, and closes (onClose
+   * follows, as for any connection onConnect has seen). */
   _connected(): void {
     if (this.state === State.Connecting) this.state = State.Open
     const pending = this.pending
     this.pending = undefined
     try {
       this.handlers.onConnect(this)
-    } catch (err) {
-      this.fail(err)
+    } catch (thrown) {
+      if (pending === undefined) return this.fail(thrown)
+      const err = toError(thrown)
+      this.closeWith(err)
+      return pending.reject(err)
     }
     pending?.resolve(this)
   }
 
+  /** The peer's FIN. It reaches onEnd only after every byte before it has been offered to onData;
+   * until then the reactor keeps the connection open (binding.endSeen lets it close). */
   _peerEnded(): void {
-    this.peerGone = true
     if (this.state >= State.Closing) return
+    if (this.paused) {
+      this.endHeld = true
+      return
+    }
+    this.peerGone = true
     try {
       this.handlers.onEnd(this)
     } catch (err) {
       this.fail(err)
     }
+    if (this.state < State.Closing) binding.endSeen(this.id)
   }
 
   _drained(): void {
@@ -190,10 +216,14 @@ export class Connection {
     const k = this.reactor.k
     let err: Error | undefined
     const pending = this.pending
-    if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'socket')
+    // Named by the syscall that saw the error, as node names them ('read ECONNRESET', 'write EPIPE').
+    if (reason === k.CLOSE_ERROR) err = pending ? errnoError(errno, 'connect', pending.target) : errnoError(errno, 'read')
+    else if (reason === k.CLOSE_WRITE_ERROR) err = errnoError(errno, 'write')
     else if (reason === k.CLOSE_TIMEOUT) err = timeoutError(pending ? `connect to ${pending.target}` : 'idle connection')
     else if (this.closeError) err = this.closeError // close(err), or a handler that threw
-    else if (unsent > 0) err = new RingpollError('ERR_UNSENT_DATA', `${unsent} bytes of output were not sent`)
+    else if (unsent + this.droppedBytes > 0) {
+      err = new RingpollError('ERR_UNSENT_DATA', `${unsent + this.droppedBytes} bytes of output were not sent`)
+    }
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
     this.state = State.Closed
@@ -205,9 +235,7 @@ export class Connection {
       try {
         this.handlers.onClose(this, err)
       } catch (thrown) {
-        if (!this.report(toError(thrown))) {
-          process.emitWarning(`ringpoll: onClose threw: ${String((thrown as Error)?.stack ?? thrown)}`)
-        }
+        this.report(toError(thrown))
       }
     }
     this.reader._detach()
@@ -215,36 +243,64 @@ export class Connection {
 
   // ---- internals ----
 
-  /** @internal */
-  assertWritable(): void {
-    if (this.state === State.Ended) throw new RingpollError('ERR_WRITE_AFTER_END', 'write after end()')
-    if (this.state >= State.Closing) throw closedError()
+  /** After resume(): the input that waited, then the end that waited, unless paused again. */
+  private handOver(): void {
+    if (this.paused || this.state >= State.Closing) return
+    if (this.reader.length > 0) this._data()
+    if (this.endHeld && !this.paused) {
+      this.endHeld = false
+      this._peerEnded()
+    }
+  }
+
+  /**
+   * @internal Whether a write can be queued. A connection the peer, an error or a timeout has
+   * closed takes writes without throwing and drops them (write() returns false; onClose reports
+   * the cause), as a net.Socket destroyed under its writer does; a write after the application's
+   * own end() or close() is its mistake and throws, with node's codes.
+   */
+  writable(method = 'write'): boolean {
+    if (this.closedLocally) throw destroyedError(method)
+    if (this.state === State.Ended) throw writeAfterEndError()
+    return this.state < State.Closing
+  }
+
+  /** @internal See WriterOwner.dropped: reported in onClose as output not sent. */
+  dropped(n: number): void {
+    this.droppedBytes += n
+  }
+
+  private closeWith(err: Error | undefined): void {
+    if (this.state >= State.Closing) return
+    this.state = State.Closing
+    this.closeError = err
+    binding.close(this.id)
   }
 
   /** A handler threw: the connection closes with that error, then onError hears of it. */
   private fail(thrown: unknown): void {
     const err = toError(thrown)
-    this.close(err)
+    this.closeWith(err)
     this.report(err)
   }
 
-  /** False when there is no onError. Its rethrow waits for the batch to end: a throw out of the
-   * middle of a batch would lose the events after it (other connections' closes among them). */
-  private report(err: Error): boolean {
+  /** To onError; without one (or when it throws) an uncaught exception, as a throwing listener
+   * is under node:net. The throw waits for the batch to end: one out of the middle of a batch
+   * would lose the events after it (other connections' data and closes among them). */
+  private report(err: Error): void {
     const { onError } = this.handlers
-    if (onError === undefined) return false
     try {
+      if (onError === undefined) throw err
       onError(err, this)
-    } catch (rethrown) {
+    } catch (uncaught) {
       process.nextTick(() => {
-        throw rethrown
+        throw uncaught
       })
     }
-    return true
   }
 
   private setOption(name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): void {
-    if (typeof on !== 'boolean') throw new TypeError(`${name} needs a boolean`)
+    checkBoolean(on, name === 'noDelay' ? 'noDelay' : 'enable', false)
     if (this.state >= State.Closing) return
     const rc = binding.setSocketOption(this.id, name, on, seconds)
     if (rc < 0) throw errnoError(-rc, 'setsockopt')

@@ -23,10 +23,12 @@ export interface NativeConstants {
   END: number
   DRAIN: number
   CLOSE: number
+  SLAB: number
   CLOSE_LOCAL: number
   CLOSE_PEER: number
   CLOSE_ERROR: number
   CLOSE_TIMEOUT: number
+  CLOSE_WRITE_ERROR: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
 }
@@ -36,7 +38,10 @@ export interface NativeStats {
   backend: 'epoll' | 'io_uring'
   connections: number
   listeners: number
+  /** Slabs (1 MiB each) now, the most there have been, and how many went back. */
   slabs: number
+  slabsPeak: number
+  slabsFreed: number
   chunks: number
   /** Chunks held by connections and JS. */
   chunksInUse: number
@@ -74,6 +79,8 @@ export interface Binding {
   close(id: number): void
   release(id: number, n: number): void
   pause(id: number, paused: boolean): void
+  endSeen(id: number): void
+  reset(id: number): void
   setIdleTimeout(id: number, ms: number): void
   setSocketOption(id: number, name: 'noDelay' | 'keepAlive', on: boolean, seconds: number): number
   address(id: number, peer: boolean): Address | null

@@ -16,7 +16,7 @@ export class Reactor {
   readonly reservation = new Int32Array(2)
   spanCopies = 0
   private readonly events: Int32Array
-  private readonly chunkViews: Buffer[] = []
+  private readonly chunkViews: (Buffer | undefined)[] = []
 
   constructor() {
     // RINGPOLL_BACKEND chooses what 'auto' means for the whole thread (the tests run the suite on
@@ -44,9 +44,16 @@ export class Reactor {
     return this.chunkViews[chunk]!
   }
 
+  /** The pool let go of a slab: drop the views, so that its memory can go too. No view of it is
+   * in use (all its chunks were free); the next slab at that index is mapped afresh. */
+  private forgetSlab(slab: number): void {
+    const { CHUNKS_PER_SLAB } = this.k
+    this.chunkViews.fill(undefined, slab * CHUNKS_PER_SLAB, (slab + 1) * CHUNKS_PER_SLAB)
+  }
+
   private dispatch(count: number): void {
     const ev = this.events
-    const { EVENT_INTS, ACCEPT, CONNECT, DATA, END, DRAIN, CLOSE } = this.k
+    const { EVENT_INTS, ACCEPT, CONNECT, DATA, END, DRAIN, CLOSE, SLAB } = this.k
     const end = count * EVENT_INTS
     for (let i = 0; i < end; i += EVENT_INTS) {
       const type = ev[i]!
@@ -56,6 +63,10 @@ export class Reactor {
         // The server may have closed earlier in this batch.
         if (listener !== undefined) listener._accept(id)
         else binding.close(id)
+        continue
+      }
+      if (type === SLAB) {
+        this.forgetSlab(ev[i + 2]!)
         continue
       }
       const conn = this.conns[id]

@@ -2,9 +2,9 @@
 import { constants } from 'node:os'
 import { binding, type Address } from './native.js'
 import { Connection } from './connection.js'
-import { RingpollError, errnoError, timeoutError } from './errors.js'
+import { RingpollError, listenError, timeoutError } from './errors.js'
 import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
+import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
 import { reactor, type Listening, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
@@ -37,8 +37,7 @@ export class Server implements Listening {
   private readonly reactor: Reactor
 
   constructor(options: ServerOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('createServer() needs an options object')
-    this.handlers = checkHandlers(options)
+    this.handlers = checkHandlers(checkObject(options, 'options'))
     this.options = checkOptions(options)
     this.reactor = reactor()
   }
@@ -58,7 +57,7 @@ export class Server implements Listening {
   }
 
   async listen(options: ListenOptions = {}): Promise<Address> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('listen() needs an options object')
+    checkObject(options, 'options')
     if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
     this.listening = true
     try {
@@ -70,23 +69,25 @@ export class Server implements Listening {
   }
 
   private async bind(options: ListenOptions): Promise<Address> {
-    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'backlog', 0, 2 ** 31 - 1)
+    const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'options.backlog', 0, 2 ** 31 - 1)
     const reusePort = options.reusePort === true
     const ipv6Only = options.ipv6Only === true
     let rc: number
     if (options.path !== undefined) {
       const path = checkPath(options.path)
       rc = binding.listen(path, null, 0, backlog, false, false, this.options)
+      if (rc < 0) throw listenError(-rc, path)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
-      const host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
+      let host = options.host === undefined ? '::' : (await resolveHost(options.host))[0]!
       rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       // Without a host, as node:net does: every interface over IPv6, or IPv4 where there is none.
       if (options.host === undefined && rc === -constants.errno.EAFNOSUPPORT) {
-        rc = binding.listen(null, '0.0.0.0', port, backlog, reusePort, ipv6Only, this.options)
+        host = '0.0.0.0'
+        rc = binding.listen(null, host, port, backlog, reusePort, ipv6Only, this.options)
       }
+      if (rc < 0) throw listenError(-rc, host, port)
     }
-    if (rc < 0) throw errnoError(-rc, 'listen')
     this.listenerId = rc
     this.reactor.listeners[rc] = this
     this.bound = binding.listenerAddress(rc)
@@ -96,7 +97,7 @@ export class Server implements Listening {
   /** Stop accepting; resolves once every connection has closed. */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.closing
-    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'timeout', 0, 2 ** 31 - 1)
+    const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'options.timeout', 0, 2 ** 31 - 1)
     if (this.listenerId >= 0) {
       binding.closeListener(this.listenerId)
       this.reactor.listeners[this.listenerId] = undefined

@@ -3,7 +3,7 @@
 // elsewhere). Small writes are copied there; large Uint8Arrays are linked in place.
 import { binding } from './native.js'
 import { checkInteger } from './options.js'
-import { RingpollError } from './errors.js'
+import { invalidArgType, unknownEncoding } from './errors.js'
 import type { Reactor } from './reactor.js'
 
 const MAX_WRITE = 2 ** 31 - 1
@@ -14,9 +14,15 @@ export interface WriterOwner {
   readonly id: number
   /** False once the reactor has let go of the connection. */
   readonly live: boolean
-  /** Throws when writing is no longer allowed (after end() or close()). */
-  assertWritable(): void
+  /** False once the reactor has closed the connection (the write is dropped, onClose says why);
+   * throws after the application's own end() or close(). */
+  writable(): boolean
+  /** n bytes were written after the reactor closed the connection, before JS heard of it. */
+  dropped(n: number): void
 }
+
+/** What binding.write/writev/reserve return for a connection the reactor has closed. */
+const CLOSED = -1
 
 export class Writer {
   private readonly id: number
@@ -35,30 +41,37 @@ export class Writer {
   }
 
   /** A writable view of n bytes of output memory, queued as it is: fill it before the batch ends. */
+  /** (On a connection the reactor has closed, memory that goes nowhere.) */
   malloc(n: number): Buffer {
     checkInteger(n, 'n', 0, MAX_WRITE)
-    this.owner.assertWritable()
-    if (n === 0) return Buffer.alloc(0)
+    if (!this.owner.writable() || n === 0) return Buffer.alloc(n)
     if (n <= this.reactor.k.CHUNK_SIZE) {
-      this.reserve(n)
+      if (binding.reserve(this.id, n, this.reactor.reservation) === CLOSED) {
+        this.owner.dropped(n)
+        return Buffer.alloc(n)
+      }
       const offset = this.reactor.reservation[1]!
       return this.reactor.chunkView(this.reactor.reservation[0]!).subarray(offset, offset + n)
     }
     const buffer = Buffer.allocUnsafeSlow(n)
-    binding.write(this.id, buffer)
+    this.queued(binding.write(this.id, buffer), n)
     return buffer
   }
 
+  /** False when the output is past the high-water mark, or the connection has closed. */
   write(data: Uint8Array | string, encoding?: BufferEncoding): boolean {
-    this.owner.assertWritable()
-    if (typeof data === 'string') return this.writeString(data, encoding ?? 'utf8')
-    return binding.write(this.id, toBytes(data)) < this.highWaterMark
+    const bytes = typeof data === 'string' ? data : toBytes(data, 'data')
+    if (!this.owner.writable()) return false
+    if (typeof bytes === 'string') return this.writeString(bytes, encoding ?? 'utf8')
+    return this.writeBytes(bytes)
   }
 
-  writev(buffers: readonly Uint8Array[]): boolean {
-    if (!Array.isArray(buffers)) throw new TypeError('writev() needs an array of Uint8Arrays')
-    this.owner.assertWritable()
-    return binding.writev(this.id, buffers.map(toBytes)) < this.highWaterMark
+  /** Uint8Arrays and strings (utf8), queued together. */
+  writev(chunks: readonly (Uint8Array | string)[]): boolean {
+    if (!Array.isArray(chunks)) throw invalidArgType('chunks', 'an instance of Array', chunks)
+    const list = chunks.map((c, i) => (typeof c === 'string' ? Buffer.from(c) : toBytes(c, `chunks[${i}]`)))
+    if (!this.owner.writable()) return false
+    return this.queued(binding.writev(this.id, list), list.reduce((n, b) => n + b.byteLength, 0))
   }
 
   /** Sends queued output now. */
@@ -66,28 +79,34 @@ export class Writer {
     if (this.owner.live) binding.flush(this.id)
   }
 
-  private writeString(s: string, encoding: BufferEncoding): boolean {
-    if (!Buffer.isEncoding(encoding)) throw new TypeError(`unknown encoding: ${String(encoding)}`)
-    // For hex and base64, byteLength is only an upper bound (invalid characters decode to
-    // nothing): encode first, or reserved bytes would go out unwritten, showing stale memory.
-    if (INEXACT_LENGTH.test(encoding)) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark
-    const n = Buffer.byteLength(s, encoding)
-    if (n === 0) return this.bufferedAmount < this.highWaterMark
-    if (n > this.reactor.k.CHUNK_SIZE) return binding.write(this.id, Buffer.from(s, encoding)) < this.highWaterMark
-    const amount = this.reserve(n)
-    this.reactor.chunkView(this.reactor.reservation[0]!).write(s, this.reactor.reservation[1]!, n, encoding)
-    return amount < this.highWaterMark
+  /** Whether the output is below the high-water mark after a write of n bytes that queued `amount`. */
+  private queued(amount: number, n: number): boolean {
+    if (amount !== CLOSED) return amount < this.highWaterMark
+    this.owner.dropped(n)
+    return false
   }
 
-  private reserve(n: number): number {
+  private writeString(s: string, encoding: BufferEncoding): boolean {
+    if (!Buffer.isEncoding(encoding)) throw unknownEncoding(encoding)
+    // For hex and base64, byteLength is only an upper bound (invalid characters decode to
+    // nothing): encode first, or reserved bytes would go out unwritten, showing stale memory.
+    if (INEXACT_LENGTH.test(encoding)) return this.writeBytes(Buffer.from(s, encoding))
+    const n = Buffer.byteLength(s, encoding)
+    if (n === 0) return this.bufferedAmount < this.highWaterMark
+    if (n > this.reactor.k.CHUNK_SIZE) return this.writeBytes(Buffer.from(s, encoding))
     const amount = binding.reserve(this.id, n, this.reactor.reservation)
-    if (amount < 0) throw new RingpollError('ENOMEM', 'out of memory for output')
-    return amount
+    if (amount !== CLOSED) this.reactor.chunkView(this.reactor.reservation[0]!).write(s, this.reactor.reservation[1]!, n, encoding)
+    return this.queued(amount, n)
+  }
+
+  private writeBytes(bytes: Uint8Array): boolean {
+    return this.queued(binding.write(this.id, bytes), bytes.byteLength)
   }
 }
 
-function toBytes(data: unknown): Uint8Array {
+/** A Buffer, TypedArray or DataView as bytes; anything else (an ArrayBuffer too, as in node) is refused. */
+function toBytes(data: unknown, name: string): Uint8Array {
   if (data instanceof Uint8Array) return data
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  throw new TypeError(`expected a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`)
+  throw invalidArgType(name, 'of type string or an instance of Buffer, TypedArray, or DataView', data)
 }

@@ -48,17 +48,9 @@ Conn* ConnArg(const Napi::CallbackInfo& info, Reactor* r) {
   return c;
 }
 
-// The connection of a write. One the reactor has closed while JS has not seen the close yet (a
-// write from another handler of the same batch) throws ERR_CLOSED: bytes are never accepted and
-// then dropped without a word.
-Conn* OpenConnArg(const Napi::CallbackInfo& info, Reactor* r) {
-  Conn* c = ConnArg(info, r);
-  if (c == nullptr || c->state != ConnState::kClosed) return c;
-  Napi::Error e = Napi::Error::New(info.Env(), "the connection is closed");
-  e.Set("code", "ERR_CLOSED");
-  e.ThrowAsJavaScriptException();
-  return nullptr;
-}
+// What a write to a connection the reactor has closed returns, its close record still on the way
+// to JS (a write from another handler of the same batch): nothing is queued, and JS says false.
+constexpr int kClosedConn = -1;
 
 bool BoolProp(const Napi::Object& o, const char* key, bool fallback) {
   const Napi::Value v = o.Get(key);
@@ -156,10 +148,12 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("END", static_cast<int>(kEventEnd));
   k.Set("DRAIN", static_cast<int>(kEventDrain));
   k.Set("CLOSE", static_cast<int>(kEventClose));
+  k.Set("SLAB", static_cast<int>(kEventSlab));
   k.Set("CLOSE_LOCAL", static_cast<int>(kCloseLocal));
   k.Set("CLOSE_PEER", static_cast<int>(kClosePeer));
   k.Set("CLOSE_ERROR", static_cast<int>(kCloseError));
   k.Set("CLOSE_TIMEOUT", static_cast<int>(kCloseTimeout));
+  k.Set("CLOSE_WRITE_ERROR", static_cast<int>(kCloseWriteError));
   k.Set("CHUNK_SIZE", kChunkSize);
   k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
   out.Set("constants", k);
@@ -242,11 +236,19 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, err);
 }
 
-// reserve(id, n, out: Int32Array(2)) -> bufferedAmount; out = [chunk, offset] of n writable bytes
+Napi::Value OutOfMemory(const Napi::Env& env) {
+  Napi::Error e = Napi::Error::New(env, "ringpoll: out of memory for output");
+  e.Set("code", "ENOMEM");
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// reserve(id, n, out: Int32Array(2)) -> bufferedAmount (or kClosedConn); out = [chunk, offset] of
+// n writable bytes
 Napi::Value Reserve(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? OpenConnArg(info, r) : nullptr;
+  Conn* c = r ? ConnArg(info, r) : nullptr;
   bool ok = c != nullptr;
   const double n = IntArg(info, 1, 1, kChunkSize, &ok);
   if (!ok) return env.Undefined();
@@ -255,9 +257,10 @@ Napi::Value Reserve(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "ringpoll: reserve needs an Int32Array(2)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
   int32_t chunk = 0;
   uint32_t offset = 0;
-  if (r->Reserve(c, static_cast<uint32_t>(n), &chunk, &offset) == nullptr) return Napi::Number::New(env, -1);
+  if (r->Reserve(c, static_cast<uint32_t>(n), &chunk, &offset) == nullptr) return OutOfMemory(env);
   Napi::Int32Array out = info[2].As<Napi::Int32Array>();
   out[0] = chunk;
   out[1] = static_cast<int32_t>(offset);
@@ -283,30 +286,25 @@ bool BytesOf(const Napi::Value& v, char** data, size_t* len) {
   return true;
 }
 
-Napi::Value OutOfMemory(const Napi::Env& env) {
-  Napi::Error e = Napi::Error::New(env, "ringpoll: out of memory for output");
-  e.Set("code", "ENOMEM");
-  e.ThrowAsJavaScriptException();
-  return env.Undefined();
-}
-
-// write(id, Uint8Array) -> bufferedAmount
+// write(id, Uint8Array) -> bufferedAmount, or kClosedConn
 Napi::Value Write(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? OpenConnArg(info, r) : nullptr;
+  Conn* c = r ? ConnArg(info, r) : nullptr;
   char* data = nullptr;
   size_t len = 0;
   if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
+  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
   if (!r->Write(c, info[1], data, len)) return OutOfMemory(env);
   return Napi::Number::New(env, static_cast<double>(c->out.length()));
 }
 
-// writev(id, Uint8Array[]) -> bufferedAmount. Every element is checked before any is queued.
+// writev(id, Uint8Array[]) -> bufferedAmount, or kClosedConn. Every element is checked before any
+// is queued.
 Napi::Value Writev(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Reactor* r = GetReactor(env);
-  Conn* c = r ? OpenConnArg(info, r) : nullptr;
+  Conn* c = r ? ConnArg(info, r) : nullptr;
   if (c == nullptr) return env.Undefined();
   if (!info[1].IsArray()) {
     Napi::TypeError::New(env, "ringpoll: writev needs an array").ThrowAsJavaScriptException();
@@ -329,6 +327,7 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
     items[i].value = v;
     if (!BytesOf(v, &items[i].data, &items[i].len)) return env.Undefined();
   }
+  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
   for (const Item& item : items) {
     if (!r->Write(c, item.value, item.data, item.len)) return OutOfMemory(env);
   }
@@ -418,6 +417,8 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("connections", r->connection_count());
   o.Set("listeners", r->listener_count());
   o.Set("slabs", r->pool().slabs());
+  o.Set("slabsPeak", r->pool().peak_slabs());
+  o.Set("slabsFreed", static_cast<double>(r->pool().freed_slabs()));
   o.Set("chunks", r->pool().chunks());
   o.Set("chunksInUse", r->chunks_in_use());
   o.Set("chunksReserved", r->chunks_reserved());
@@ -447,8 +448,10 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("flush", Napi::Function::New<ConnOp<&Reactor::Flush>>(env, "flush"));
   exports.Set("end", Napi::Function::New<ConnOp<&Reactor::End>>(env, "end"));
   exports.Set("close", Napi::Function::New<ConnOp<&Reactor::Close>>(env, "close"));
+  exports.Set("reset", Napi::Function::New<ConnOp<&Reactor::Reset>>(env, "reset"));
   exports.Set("release", Napi::Function::New<Release>(env, "release"));
   exports.Set("pause", Napi::Function::New<Pause>(env, "pause"));
+  exports.Set("endSeen", Napi::Function::New<ConnOp<&Reactor::EndSeen>>(env, "endSeen"));
   exports.Set("setIdleTimeout", Napi::Function::New<SetIdleTimeout>(env, "setIdleTimeout"));
   exports.Set("setSocketOption", Napi::Function::New<SetSocketOption>(env, "setSocketOption"));
   exports.Set("address", Napi::Function::New<Address>(env, "address"));

@@ -46,11 +46,13 @@ struct Conn {
 
   bool paused = false;         // pause() from JS
   bool peer_ended = false;     // FIN received
+  bool end_seen = false;       // ... and JS has handed it to onEnd, after all the input before it
   bool write_ended = false;    // end() from JS: FIN after the output
   bool shutdown_done = false;  // our FIN is sent
   bool want_write = false;     // epoll: the kernel refused output; wait for EPOLLOUT
   bool need_drain = false;     // a write returned false; report when below the high-water mark
   bool dirty = false;          // in the reactor's flush list
+  bool out_dropped = false;    // reset(): output still queued is thrown away, not reported
   bool orphaned = false;       // JS has seen the close, but the backend still uses the memory
   uint64_t last_active = 0;    // loop time (ms) of the last read or write
   uint64_t deadline = 0;       // connect timeout (loop time, ms); 0 = none

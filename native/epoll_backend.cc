@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint32_t kAcceptBudget = 1024;  // accepts per listener per wake-up
 constexpr uintptr_t kListenerTag = 1;     // epoll data: a Listener* with this bit, else a Conn*
+constexpr uint32_t kUnwatched = UINT32_MAX; // Conn::events of a socket taken out of the epoll set
 
 // The interest a connection's state calls for (level-triggered).
 uint32_t DesiredEvents(const Conn* c) {
@@ -89,7 +90,7 @@ int EpollBackend::AddConn(Conn* c) {
 }
 
 void EpollBackend::Update(Conn* c) {
-  if (c->state == ConnState::kClosed) return;
+  if (c->state == ConnState::kClosed || c->events == kUnwatched) return;
   const uint32_t want = DesiredEvents(c);
   if (want == c->events) return;
   c->events = want;
@@ -103,7 +104,7 @@ void EpollBackend::Send(Conn* c) {
   struct iovec iov[IOV_MAX];
   while (!c->out.empty() && !c->want_write) {
     if (!c->out.HeadLinksIntact(IOV_MAX)) {
-      reactor_->Failed(c, EFAULT);  // a buffer detached after write(): never send its memory
+      reactor_->SendFailed(c, EFAULT);  // a buffer detached after write(): never send its memory
       return;
     }
     const int count = c->out.FillIovecs(iov, IOV_MAX);
@@ -123,7 +124,7 @@ void EpollBackend::Send(Conn* c) {
       c->want_write = true;
       break;
     }
-    reactor_->Failed(c, errno);
+    reactor_->SendFailed(c, errno);
     return;
   }
 }
@@ -174,9 +175,16 @@ void EpollBackend::HandleConn(Conn* c, uint32_t events) {
       return;
     }
   }
-  // Both directions are shut (our FIN and the peer's, or a reset without an error left).
+  // Both directions are shut (our FIN and the peer's, or a reset without an error left). The close
+  // waits until JS has handed the input and the end to the application; meanwhile the socket
+  // leaves the epoll set, since no mask hides EPOLLHUP and level triggering would report it again.
   if ((events & EPOLLHUP) && c->peer_ended) {
-    reactor_->PeerClosed(c);
+    if (c->end_seen) {
+      reactor_->PeerClosed(c);
+    } else {
+      epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+      c->events = kUnwatched;
+    }
     return;
   }
   if ((events & EPOLLOUT) && c->want_write) {

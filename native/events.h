@@ -14,13 +14,15 @@ enum EventType : int32_t {
   kEventEnd = 4,      // id: the peer sent FIN
   kEventDrain = 5,    // id: output fell below the high-water mark after a write said false
   kEventClose = 6,    // id, a: CloseReason, b: errno (0 if none), c: bytes of output not sent
+  kEventSlab = 7,     // a: a slab index the pool has let go of; JS drops its views of it
 };
 
 enum CloseReason : int32_t {
   kCloseLocal = 0,    // close() from JS
   kClosePeer = 1,     // orderly: the peer's FIN (and ours, if half-open)
-  kCloseError = 2,    // a socket error; errno says which
+  kCloseError = 2,    // a socket error seen reading (or connecting); errno says which
   kCloseTimeout = 3,  // idle or connect timeout
+  kCloseWriteError = 4,  // a socket error seen sending; errno says which
 };
 
 struct Event {

@@ -189,6 +189,8 @@ void Reactor::Pump(IoBackend* woke) {
   }
   napi_close_handle_scope(env_, scope);
   pumping_ = false;
+  // The pool has grown past its floor: the timer's sweeps give idle slabs back.
+  if (pool_.slabs() > kSlabFloor && tick_ms_ == 0) UpdateTimer(kSlabIdleMs);
   // Out of rounds with work left (io_uring completions can keep a pump going): yield to the loop
   // for one turn, without letting it block. A prepare started here would run only after the
   // loop's next wait, which may be long.
@@ -223,9 +225,10 @@ void Reactor::Dispatch() {
       napi_get_and_clear_last_exception(env_, &error);
       napi_fatal_exception(env_, error);
     }
-    // JS has seen these closes: their slots can be reused now.
+    // JS has seen these closes and freed slabs: their slots and indices can be reused now.
     for (size_t i = start; i < start + count; ++i) {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
+      if (batch[i].type == kEventSlab) pool_.Reusable(static_cast<uint32_t>(batch[i].a));
     }
   }
   batch.clear();
@@ -287,11 +290,15 @@ void Reactor::OnTimer(uv_timer_t* handle) {
   r->Schedule();
 }
 
-// Closes timed-out connections and retries paused listeners. Walking every slot keeps the idle
-// bookkeeping to one timestamp per read or write; the period follows the shortest timeout.
+// Closes timed-out connections, retries paused listeners and gives idle slabs back. Walking every
+// slot keeps the idle bookkeeping to one timestamp per read or write; the period follows the
+// shortest timeout.
 void Reactor::Sweep() {
   const uint64_t now = Now();
   uint32_t shortest = UINT32_MAX;
+  freed_slabs_.clear();
+  if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
+  for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
   for (Conn* c : conns_) {
     if (c == nullptr || c->state == ConnState::kClosed) continue;
     if (c->state == ConnState::kConnecting && c->deadline != 0) {
@@ -542,7 +549,9 @@ void Reactor::FlushConn(Conn* c) {
       shutdown(c->fd, SHUT_WR);
       c->shutdown_done = true;
     }
-    if (c->peer_ended && (!c->opts.allow_half_open || c->shutdown_done)) {
+    // Not before JS has handed the input and the end to the application (a paused one may not
+    // have read what arrived before the FIN).
+    if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
       CloseConn(c, kClosePeer, 0);
       return;
     }
@@ -552,7 +561,7 @@ void Reactor::FlushConn(Conn* c) {
 
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
   if (c->state == ConnState::kClosed) return;
-  const size_t unsent = c->out.length();
+  const size_t unsent = c->out_dropped ? 0 : c->out.length();
   c->state = ConnState::kClosed;
   c->io->RemoveConn(c);
   close(c->fd);
@@ -638,6 +647,16 @@ void Reactor::Close(Conn* c) {
   CloseConn(c, kCloseLocal, 0);
 }
 
+void Reactor::Reset(Conn* c) {
+  if (c->state == ConnState::kClosed) return;
+  SetResetOnClose(c->fd);
+  // On io_uring the RST goes when the cancelled operations let go of the socket; a send in flight
+  // still uses the output chain, which is freed with the connection instead.
+  if (c->io_ops == 0) c->out.Clear();
+  c->out_dropped = true;
+  CloseConn(c, kCloseLocal, 0);
+}
+
 void Reactor::Release(Conn* c, size_t n) {
   c->in.Consume(n);
   c->io->Update(c);
@@ -646,6 +665,12 @@ void Reactor::Release(Conn* c, size_t n) {
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
   c->io->Update(c);
+}
+
+void Reactor::EndSeen(Conn* c) {
+  if (c->state != ConnState::kOpen || !c->peer_ended) return;
+  c->end_seen = true;
+  MarkDirty(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

@@ -79,8 +79,12 @@ class Reactor {
   void Flush(Conn* c);
   void End(Conn* c);
   void Close(Conn* c);
+  // Close with RST: queued output is dropped (not reported as unsent), the peer sees ECONNRESET.
+  void Reset(Conn* c);
   void Release(Conn* c, size_t n);
   void SetPaused(Conn* c, bool paused);
+  // JS has delivered the peer's FIN: the close that follows it may happen now.
+  void EndSeen(Conn* c);
   void SetIdleTimeout(Conn* c, uint32_t ms);
 
   // ---- called by the backends ----
@@ -92,6 +96,8 @@ class Reactor {
   void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
+  // A send failed (JS names the syscall 'write', as node does).
+  void SendFailed(Conn* c, int err) { CloseConn(c, kCloseWriteError, err); }
   // Both directions are shut (our FIN and the peer's) without an error.
   void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
   // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
@@ -166,6 +172,7 @@ class Reactor {
   std::unordered_set<Listener*> closed_listeners_;  // closed, still used by the backend
   std::vector<uint64_t> dirty_;      // (generation << 32 | slot) of connections with output
   std::vector<uint64_t> flushing_;   // the list being flushed (kept to reuse its memory)
+  std::vector<int32_t> freed_slabs_; // slabs a sweep let go of (kept to reuse its memory)
   uint32_t conn_count_ = 0;
   uint32_t listener_count_ = 0;
   uint32_t tick_ms_ = 0;             // the timer's period now; 0 when stopped

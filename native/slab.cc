@@ -1,21 +1,63 @@
 #include "slab.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
+
 namespace ringpoll {
 
-SlabPool::~SlabPool() {
-  for (SlabEntry& s : slabs_) napi_delete_reference(env_, s.ref);
+// Slab memory is mapped, not taken from malloc, so a freed slab's pages go back to the system
+// when its ArrayBuffer is collected, whatever the allocator would have kept.
+void SlabPool::Finalize(napi_env, void*, void* hint) {
+  Mapping* m = static_cast<Mapping*>(hint);
+  m->collected = true;
+  if (m->pool_holds) return;
+  munmap(m->data, kSlabSize);
+  delete m;
 }
 
+// The pool lets go of a slab's pages: unmapped now if the ArrayBuffer is gone, else by its finalizer.
+void SlabPool::LetGo(SlabEntry* s) {
+  napi_delete_reference(env_, s->ref);
+  s->mapping->pool_holds = false;
+  if (!s->mapping->collected) return;
+  munmap(s->mapping->data, kSlabSize);
+  delete s->mapping;
+}
+
+// The backends are gone by now: nothing writes into slab memory any more.
+SlabPool::~SlabPool() {
+  for (SlabEntry& s : slabs_) {
+    if (s.mapping != nullptr) LetGo(&s);
+  }
+}
+
+// A new slab, in the first index that is free and not retired (chunk ids stay small and stable).
 bool SlabPool::Grow() {
-  void* data = nullptr;
+  void* data = mmap(nullptr, kSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED) return false;
+  Mapping* mapping = new Mapping{static_cast<char*>(data), false, false};
   napi_value buffer;
-  if (napi_create_arraybuffer(env_, kSlabSize, &data, &buffer) != napi_ok) return false;
+  if (napi_create_external_arraybuffer(env_, data, kSlabSize, Finalize, mapping, &buffer) != napi_ok) {
+    munmap(data, kSlabSize);
+    delete mapping;
+    return false;
+  }
   napi_ref ref;
-  if (napi_create_reference(env_, buffer, 1, &ref) != napi_ok) return false;
-  const int32_t first = static_cast<int32_t>(slabs_.size() * kChunksPerSlab);
-  slabs_.push_back({ref, static_cast<char*>(data)});
-  refs_.resize(refs_.size() + kChunksPerSlab, 0);
+  if (napi_create_reference(env_, buffer, 1, &ref) != napi_ok) return false;  // collected: unmapped
+  mapping->pool_holds = true;
+  auto it = std::find_if(slabs_.begin(), slabs_.end(), [](const SlabEntry& s) { return s.data == nullptr && !s.retired; });
+  const size_t index = static_cast<size_t>(it - slabs_.begin());
+  const SlabEntry entry{mapping, ref, static_cast<char*>(data), 0, 0, false};
+  if (it == slabs_.end()) {
+    slabs_.push_back(entry);
+    refs_.resize(refs_.size() + kChunksPerSlab, 0);
+  } else {
+    *it = entry;
+  }
+  const int32_t first = static_cast<int32_t>(index * kChunksPerSlab);
   for (int32_t i = kChunksPerSlab - 1; i >= 0; --i) free_.push_back(first + i);
+  peak_ = std::max(peak_, ++live_);
   return true;
 }
 
@@ -25,6 +67,9 @@ int32_t SlabPool::Alloc() {
   free_.pop_back();
   refs_[chunk] = 1;
   in_use_++;
+  SlabEntry& s = slabs_[chunk / kChunksPerSlab];
+  s.used++;
+  s.idle_since = 0;
   return chunk;
 }
 
@@ -32,13 +77,47 @@ void SlabPool::Unref(int32_t chunk) {
   if (--refs_[chunk] != 0) return;
   free_.push_back(chunk);
   in_use_--;
+  slabs_[chunk / kChunksPerSlab].used--;
+}
+
+bool SlabPool::Shrink(uint64_t now, std::vector<int32_t>* freed) {
+  uint32_t budget = kShrinkPerSweep;
+  for (uint32_t i = 0; i < slabs_.size() && budget > 0 && live_ > kSlabFloor; ++i) {
+    SlabEntry& s = slabs_[i];
+    if (s.data == nullptr || s.used != 0) continue;
+    if (s.idle_since == 0) {
+      s.idle_since = now == 0 ? 1 : now;  // 0 means "in use since the last sweep"
+    } else if (now - s.idle_since >= kSlabIdleMs) {
+      Free(i);
+      freed->push_back(static_cast<int32_t>(i));
+      budget--;
+    }
+  }
+  return live_ > kSlabFloor;
+}
+
+// The ArrayBuffer goes once JS has dropped its views too (after the SLAB record).
+void SlabPool::Free(uint32_t index) {
+  SlabEntry& s = slabs_[index];
+  const int32_t first = static_cast<int32_t>(index * kChunksPerSlab);
+  free_.erase(std::remove_if(free_.begin(), free_.end(),
+                             [first](int32_t c) { return c >= first && c < first + static_cast<int32_t>(kChunksPerSlab); }),
+              free_.end());
+  LetGo(&s);  // no chunk of it is in use, none is in the io_uring ring
+  s = SlabEntry{nullptr, nullptr, nullptr, 0, 0, true};
+  live_--;
+  freed_++;
+}
+
+void SlabPool::Reusable(uint32_t index) {
+  if (index < slabs_.size()) slabs_[index].retired = false;
 }
 
 int32_t SlabPool::ChunkOf(const void* p, size_t len) const {
   const char* c = static_cast<const char*>(p);
   for (size_t i = 0; i < slabs_.size(); ++i) {
     const char* base = slabs_[i].data;
-    if (c < base || c >= base + kSlabSize) continue;
+    if (base == nullptr || c < base || c >= base + kSlabSize) continue;
     const size_t offset = static_cast<size_t>(c - base);
     const size_t in_chunk = offset % kChunkSize;
     if (in_chunk + len > kChunkSize) return -1;
@@ -48,7 +127,7 @@ int32_t SlabPool::ChunkOf(const void* p, size_t len) const {
 }
 
 napi_value SlabPool::Slab(uint32_t index) const {
-  if (index >= slabs_.size()) return nullptr;
+  if (index >= slabs_.size() || slabs_[index].ref == nullptr) return nullptr;
   napi_value value = nullptr;
   napi_get_reference_value(env_, slabs_[index].ref, &value);
   return value;

@@ -5,6 +5,11 @@
 // looks at chunk bytes in place through Buffer views. A chunk is reference counted because one
 // chunk can sit in two chains at once: the input chain that read into it and an output chain that
 // forwards a view of it without copying.
+//
+// Slabs go back at a bounded pace (Shrink, from the reactor's timer): one whose chunks have all
+// been free for kSlabIdleMs is let go of, at most kShrinkPerSweep per sweep and never below
+// kSlabFloor slabs. JS drops its views of a freed slab when it reads the reactor's SLAB record;
+// until then the index is retired (not reused), so no JS view can name a newer slab's memory.
 #pragma once
 
 #include <node_api.h>
@@ -17,6 +22,9 @@ namespace ringpoll {
 constexpr uint32_t kChunkSize = 16 * 1024;
 constexpr uint32_t kChunksPerSlab = 64;
 constexpr uint32_t kSlabSize = kChunkSize * kChunksPerSlab;
+constexpr uint32_t kSlabFloor = 4;       // slabs kept however idle (the io_uring ring alone holds 4)
+constexpr uint32_t kSlabIdleMs = 1000;   // wholly free for this long before a slab goes back
+constexpr uint32_t kShrinkPerSweep = 4;  // slabs freed per timer sweep at most
 
 class SlabPool {
  public:
@@ -36,26 +44,53 @@ class SlabPool {
   }
   // The chunk that holds [p, p + len), or -1 when the range is not inside one chunk.
   int32_t ChunkOf(const void* p, size_t len) const;
-  // The slab's ArrayBuffer, or nullptr for an index out of range.
+  // The slab's ArrayBuffer, or nullptr for an index out of range or a freed slab.
   napi_value Slab(uint32_t index) const;
 
+  // Frees slabs idle since before now - kSlabIdleMs (see above), appending their indices to
+  // `freed`; true while the pool is above its floor (so later sweeps may free more).
+  bool Shrink(uint64_t now, std::vector<int32_t>* freed);
+  // JS has seen that slab `index` was freed: the index may hold a new slab.
+  void Reusable(uint32_t index);
+
   napi_env env() const { return env_; }
-  uint32_t slabs() const { return static_cast<uint32_t>(slabs_.size()); }
-  uint32_t chunks() const { return slabs() * kChunksPerSlab; }
+  uint32_t slabs() const { return live_; }
+  uint32_t peak_slabs() const { return peak_; }
+  uint64_t freed_slabs() const { return freed_; }
+  uint32_t chunks() const { return live_ * kChunksPerSlab; }
   uint32_t chunks_in_use() const { return in_use_; }
 
  private:
   bool Grow();
+  void Free(uint32_t index);
+
+  // One slab's pages. Whoever lets go last unmaps them: the pool (at its end, after the backends,
+  // which may still have the kernel write into them) or the ArrayBuffer's finalizer (on
+  // collection, or at environment teardown, which may come first).
+  struct Mapping {
+    char* data;
+    bool pool_holds;  // the pool has not let go yet
+    bool collected;   // the finalizer has run
+  };
+  static void Finalize(napi_env env, void* data, void* hint);
 
   struct SlabEntry {
+    Mapping* mapping;    // nullptr once freed
     napi_ref ref;
-    char* data;
+    char* data;          // nullptr once freed
+    uint32_t used;       // chunks with references
+    uint64_t idle_since; // loop time a sweep first saw it wholly free; 0 = in use since
+    bool retired;        // freed, and JS may still hold views of it
   };
   napi_env env_;
+  void LetGo(SlabEntry* s);
+
   std::vector<SlabEntry> slabs_;
   std::vector<int32_t> free_;    // a stack, so the most recently freed (cache-warm) chunk goes first
   std::vector<uint16_t> refs_;   // per chunk
   uint32_t in_use_ = 0;
+  uint32_t live_ = 0, peak_ = 0;
+  uint64_t freed_ = 0;
 };
 
 }  // namespace ringpoll

@@ -122,6 +122,11 @@ int OpenConnection(const SocketAddress& addr, bool* in_progress) {
 
 int SetNoDelay(int fd, bool on) { return SetInt(fd, IPPROTO_TCP, TCP_NODELAY, on); }
 
+int SetResetOnClose(int fd) {
+  const linger l{1, 0};
+  return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == 0 ? 0 : -errno;
+}
+
 int SetKeepAlive(int fd, bool on, int idle_seconds) {
   int err = SetInt(fd, SOL_SOCKET, SO_KEEPALIVE, on);
   if (err == 0 && on && idle_seconds > 0) err = SetInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle_seconds);

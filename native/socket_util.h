@@ -36,6 +36,8 @@ void ReserveSpareFd();
 int ShedBacklog(int listen_fd, uint32_t budget);
 
 int SetNoDelay(int fd, bool on);
+// SO_LINGER with a zero timeout: close() then sends RST and drops what is queued.
+int SetResetOnClose(int fd);
 int SetKeepAlive(int fd, bool on, int idle_seconds);
 // The pending error of a socket (SO_ERROR), as a positive errno or 0.
 int PendingError(int fd);

@@ -222,7 +222,7 @@ void UringBackend::Update(Conn* c) {
 // after write(): its memory is never sent. (A detach while the kernel sends is not caught.)
 bool UringBackend::LinksIntact(Conn* c) {
   if (c->out.HeadLinksIntact(IOV_MAX)) return true;
-  reactor_->Failed(c, EFAULT);
+  reactor_->SendFailed(c, EFAULT);
   return false;
 }
 
@@ -243,7 +243,7 @@ void UringBackend::Send(Conn* c) {
   io_uring_sqe* sqe = Prepare(IORING_OP_SENDMSG, c->fd, Tag(c, kSend));
   if (sqe == nullptr) {
     free_sends_.push_back(s);
-    reactor_->Failed(c, ENOMEM);
+    reactor_->SendFailed(c, ENOMEM);
     return;
   }
   sqe->addr = reinterpret_cast<uintptr_t>(&s->msg);
@@ -356,7 +356,7 @@ void UringBackend::Sent(Conn* c, int res) {
   if (res >= 0) {
     reactor_->Sent(c, static_cast<size_t>(res));
   } else if (res != -EAGAIN && res != -EINTR) {
-    reactor_->Failed(c, -res);
+    reactor_->SendFailed(c, -res);
     return;
   }
   reactor_->FlushConn(c);  // the rest of a short send, or what was queued meanwhile

@@ -32,14 +32,23 @@ async function withConnection(t, fn) {
 
 t.test('writes of the wrong type', async (t) => {
   await withConnection(t, (conn) => {
-    t.throws(() => conn.write(123), TypeError)
-    t.throws(() => conn.write({}), TypeError)
-    t.throws(() => conn.write(null), TypeError)
-    t.throws(() => conn.writev('x'), TypeError)
-    t.throws(() => conn.writev([1]), TypeError)
-    t.throws(() => conn.writev([Buffer.from('a'), 'b']), TypeError)
-    t.throws(() => conn.write('x', 'no-such-encoding'), TypeError)
+    const types = 'of type string or an instance of Buffer, TypedArray, or DataView'
+    const argType = (name, received) => ({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: `The "${name}" argument must be ${types}. Received ${received}`,
+    })
+    t.throws(() => conn.write(123), argType('data', 'type number (123)'))
+    t.throws(() => conn.write({}), argType('data', 'an instance of Object'))
+    t.throws(() => conn.write(null), argType('data', 'null'))
+    t.throws(() => conn.write(new ArrayBuffer(4)), argType('data', 'an instance of ArrayBuffer'), 'an ArrayBuffer is refused, as by net')
+    t.throws(() => conn.writev('x'), { code: 'ERR_INVALID_ARG_TYPE', message: /"chunks" argument must be an instance of Array/ })
+    t.throws(() => conn.writev([1]), argType('chunks[0]', 'type number (1)'))
+    t.throws(() => conn.writev([Buffer.from('a'), 'b', undefined]), argType('chunks[2]', 'undefined'))
+    t.throws(() => conn.write('x', 'no-such-encoding'), { name: 'TypeError', code: 'ERR_UNKNOWN_ENCODING' })
     t.equal(conn.bufferedAmount, 0, 'a rejected writev queued nothing')
+    t.ok(conn.writev([Buffer.from('a'), 'b', 'é']), 'writev takes strings (utf8) as write() does')
+    t.equal(conn.bufferedAmount, 4)
     t.ok(conn.write(new Float64Array(2)), 'any ArrayBufferView is written as bytes')
     t.ok(conn.write(new DataView(new ArrayBuffer(3))))
     t.ok(conn.write(new Uint8Array(new SharedArrayBuffer(10000))), 'shared memory is accepted')
@@ -88,12 +97,13 @@ t.test('writer and option sizes out of range', async (t) => {
 t.test('writes after end() and after close(); closing twice', async (t) => {
   const { closes } = await withConnection(t, (conn) => {
     conn.end()
-    t.throws(() => conn.write('x'), { code: 'ERR_WRITE_AFTER_END' })
+    t.throws(() => conn.write('x'), { code: 'ERR_STREAM_WRITE_AFTER_END', message: 'write after end' })
     conn.close()
     conn.close()
-    t.throws(() => conn.write('x'), { code: 'ERR_CLOSED' })
-    t.throws(() => conn.writev([Buffer.from('x')]), { code: 'ERR_CLOSED' })
-    t.throws(() => conn.writer.malloc(1), { code: 'ERR_CLOSED' })
+    const destroyed = { code: 'ERR_STREAM_DESTROYED', message: 'Cannot call write after a stream was destroyed' }
+    t.throws(() => conn.write('x'), destroyed)
+    t.throws(() => conn.writev([Buffer.from('x')]), destroyed)
+    t.throws(() => conn.writer.malloc(1), destroyed)
     t.type(new RingpollError('E', 'm'), Error)
     return true
   })
@@ -126,14 +136,14 @@ t.test('operations inside onClose and from a timer after it', async (t) => {
   socket.on('error', () => {})
   await until(() => timerDone, 'the timer after onClose')
   t.same(results, [
-    ['write', 'ERR_CLOSED'],
-    ['end', 'ERR_CLOSED'],
+    ['write', 'ERR_STREAM_DESTROYED'],
+    ['end', 'ERR_STREAM_DESTROYED'],
     ['close', 'ok'],
     ['release', 'ok'],
     ['pause', 'ok'],
     ['flush', 'ok'],
     ['bufferedAmount', 0],
-    ['timer write', 'ERR_CLOSED'],
+    ['timer write', 'ERR_STREAM_DESTROYED'],
     ['timer setIdleTimeout', 'ok'],
   ])
   socket.destroy()
@@ -166,6 +176,33 @@ t.test('listen and connect arguments', async (t) => {
   t.throws(() => createServer({ idleTimeout: -1 }), RangeError)
   t.throws(() => createServer({ noDelay: 1 }), TypeError)
   await s.close()
+})
+
+t.test("argument errors carry node's codes and wording", async (t) => {
+  t.throws(() => createServer({ onClose: 'x' }), {
+    name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE',
+    message: `The "options.onClose" property must be of type function. Received type string ('x')`,
+  })
+  t.throws(() => createServer({ idleTimeout: -1 }), {
+    name: 'RangeError', code: 'ERR_OUT_OF_RANGE',
+    message: 'The value of "options.idleTimeout" is out of range. It must be >= 0 && <= 4294967295. Received -1',
+  })
+  t.throws(() => createServer({ highWaterMark: 1.5 }), {
+    code: 'ERR_OUT_OF_RANGE', message: 'The value of "options.highWaterMark" is out of range. It must be an integer. Received 1.5',
+  })
+  t.throws(() => createServer({ noDelay: 1 }), { code: 'ERR_INVALID_ARG_TYPE', message: /"options.noDelay" property must be of type boolean/ })
+  t.throws(() => createServer(null), { code: 'ERR_INVALID_ARG_TYPE', message: 'The "options" argument must be of type object. Received null' })
+  await t.rejects(connect({}), { name: 'TypeError', code: 'ERR_MISSING_ARGS' })
+  await t.rejects(connect({ port: 1, host: '' }), { code: 'ERR_INVALID_ARG_VALUE' })
+  const s = createServer({})
+  await t.rejects(s.listen({ port: 0, host: '127.0.0.1', backlog: 'x' }), { code: 'ERR_INVALID_ARG_TYPE' })
+  await withConnection(t, (conn) => {
+    t.throws(() => conn.reader.next(1.5), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' })
+    t.throws(() => conn.setIdleTimeout('1'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    t.throws(() => conn.setNoDelay('yes'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    t.throws(() => conn.close('not an error'), { code: 'ERR_INVALID_ARG_TYPE', message: /"err" argument must be an instance of Error/ })
+    return true
+  })
 })
 
 function codeOf(fn) {
@@ -247,12 +284,14 @@ t.test('NaN, Infinity, negative, fractional and huge sizes name what was wrong',
 t.test('ports out of range, and Unix socket paths too long or with null bytes', async (t) => {
   const s = createServer({})
   for (const port of [NaN, Infinity, 65536, -1, 2 ** 53, 0.5]) {
-    await t.rejects(s.listen({ port, host: '127.0.0.1' }), { name: 'RangeError', message: /port/ }, `listen port ${port}`)
-    await t.rejects(connect({ port, host: '127.0.0.1' }), { name: 'RangeError', message: /port/ }, `connect port ${port}`)
+    const bad = { name: 'RangeError', code: 'ERR_SOCKET_BAD_PORT', message: /^options.port should be >= 0 and < 65536. Received type number/ }
+    await t.rejects(s.listen({ port, host: '127.0.0.1' }), bad, `listen port ${port}`)
+    await t.rejects(connect({ port, host: '127.0.0.1' }), bad, `connect port ${port}`)
   }
   for (const port of ['80', null, [80]]) {
-    await t.rejects(s.listen({ port }), { name: 'TypeError', message: /port/ })
-    await t.rejects(connect({ port }), { name: 'TypeError', message: /port/ })
+    const type = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /^The "options.port" property must be of type number. Received/ }
+    await t.rejects(s.listen({ port }), type)
+    await t.rejects(connect({ port }), type)
   }
   const dir = socketPath().replace(/[^/]*$/, '')
   const fits = dir + 'r'.repeat(107 - dir.length) // sun_path holds 107 bytes and a terminating 0
@@ -260,10 +299,11 @@ t.test('ports out of range, and Unix socket paths too long or with null bytes', 
   t.same(await unix.listen({ path: fits }), { path: fits }, 'a path of exactly 107 bytes')
   await unix.close()
   const over = fits + 'r'
-  await t.rejects(s.listen({ path: over }), { name: 'RangeError', message: /too long/ })
-  await t.rejects(connect({ path: over }), { name: 'RangeError', message: /too long/ })
+  const tooLong = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"options.path" is out of range. It must be at most 107 bytes/ }
+  await t.rejects(s.listen({ path: over }), tooLong)
+  await t.rejects(connect({ path: over }), tooLong)
   const wide = dir + 'é'.repeat(60) // fewer than 107 characters, more than 107 bytes
-  await t.rejects(s.listen({ path: wide }), { name: 'RangeError', message: /too long/ })
+  await t.rejects(s.listen({ path: wide }), tooLong)
   await t.rejects(s.listen({ path: dir + 'a\0b' }), { name: 'TypeError', message: /null bytes/ })
   await t.rejects(connect({ path: dir + 'a\0b' }), { name: 'TypeError', message: /null bytes/ })
   await s.close()

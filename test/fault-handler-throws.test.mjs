@@ -1,5 +1,6 @@
-// A handler that throws: its connection closes with that error, the server goes on serving the
-// others, and the process survives, unless onError rethrows.
+// A handler that throws: its connection closes with that error and the server goes on serving the
+// others; onError handles it, and without onError (or when it rethrows) it is an uncaught
+// exception once the batch has been delivered.
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -50,6 +51,7 @@ async function throwingServer(t, name, thrown, extra = {}) {
       }
     },
     onClose: (c, err) => closes.push(err),
+    onError: () => {}, // handled: without it the throw is an uncaught exception (the child tests)
     ...extra,
   })
   const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
@@ -117,34 +119,57 @@ t.test('a ringpoll client whose handler throws closes with that error', async (t
   await s.close()
 })
 
-t.test('onClose that throws: a process warning, or onError when there is one', async (t) => {
-  const warnings = []
-  const onWarning = (w) => warnings.push(w.message)
-  process.on('warning', onWarning)
-  t.teardown(() => process.off('warning', onWarning))
+t.test("a client's onConnect that throws: connect() rejects with that error, the connection closes", async (t) => {
+  let peerClosed = false
+  const s = createServer({ onClose: () => (peerClosed = true) })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const boom = new Error('onConnect failed')
+  const closes = []
+  await t.rejects(connect({ port, host: '127.0.0.1' }, {
+    onConnect() {
+      throw boom
+    },
+    onClose: (c, err) => closes.push(err),
+  }), boom)
+  await until(() => peerClosed && closes.length === 1, 'both sides to close')
+  t.same(closes, [boom], 'onClose receives the error too')
+  await s.close()
+})
+
+t.test('onClose that throws: onError hears of it', async (t) => {
   const reported = []
-  for (const onError of [undefined, (err) => reported.push(err.message)]) {
-    const s = createServer({
-      onConnect: (c) => c.close(),
-      onClose() {
-        throw new Error('onClose failed')
-      },
-      onError,
-    })
-    const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
-    const socket = await netConnect({ port, host: '127.0.0.1' })
-    await new Promise((resolve) => socket.on('close', resolve))
-    await s.close()
-  }
-  await until(() => warnings.length > 0, 'the warning')
-  t.equal(warnings.length, 1, 'one warning, for the server without onError')
-  t.match(warnings[0], /onClose threw: Error: onClose failed/)
+  const s = createServer({
+    onConnect: (c) => c.close(),
+    onClose() {
+      throw new Error('onClose failed')
+    },
+    onError: (err) => reported.push(err.message),
+  })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const socket = await netConnect({ port, host: '127.0.0.1' })
+  await new Promise((resolve) => socket.on('close', resolve))
+  await s.close()
   t.same(reported, ['onClose failed'])
 })
 
+const runChild = (name, ...args) => {
+  const child = fileURLToPath(new URL(`./helpers/${name}`, import.meta.url))
+  return spawnSync(process.execPath, [child, ...args], { encoding: 'utf8', timeout: 20000 })
+}
+
+for (const name of ['onData', 'onClose']) {
+  t.test(`${name} throws without onError: an uncaught exception after the batch, the others served`, async (t) => {
+    const { status, stdout, stderr } = runChild('uncaught-child.mjs', name)
+    t.equal(status, 0, stderr)
+    const seen = JSON.parse(stdout)
+    t.same(seen.uncaught, [`boom from ${name}`], 'process got uncaughtException with that very error')
+    t.equal(seen.echoed, 'other connection', 'the other connection was served')
+    if (name === 'onData') t.equal(seen.closedWith, 'boom from onData', "the thrower's connection closed with it")
+  })
+}
+
 t.test('onError that rethrows ends the process with that error', async (t) => {
-  const child = fileURLToPath(new URL('./helpers/rethrow-child.mjs', import.meta.url))
-  const { status, stdout, stderr } = spawnSync(process.execPath, [child], { encoding: 'utf8', timeout: 20000 })
+  const { status, stdout, stderr } = runChild('rethrow-child.mjs')
   t.equal(status, 1, 'exit code of an uncaught exception')
   t.match(stderr, /boom from onData/)
   t.equal(stdout, '', 'never reached the line after the throw')

@@ -5,12 +5,16 @@ import net from 'node:net'
 import { createServer, connect } from 'ringpoll'
 import { netConnect, until } from './helpers/util.mjs'
 
+let closeError
 async function server(t, handlers) {
   const events = []
   const s = createServer({
     onConnect: (c) => events.push(['connect']),
     onEnd: (c) => events.push(['end', c.active]),
-    onClose: (c, err) => events.push(['close', err?.code, c.active]),
+    onClose: (c, err) => {
+      closeError = err
+      events.push(['close', err?.code, c.active])
+    },
     ...handlers(events),
   })
   const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
@@ -34,6 +38,7 @@ t.test('RST from the peer while the application never reads', async (t) => {
   socket.resetAndDestroy()
   await until(() => events.some((e) => e[0] === 'close'), 'onClose')
   t.same(events.at(-1), ['close', 'ECONNRESET', false])
+  t.match(closeError, { code: 'ECONNRESET', syscall: 'read', errno: -104, message: 'read ECONNRESET' }, 'named as node names it')
 })
 
 t.test('bytes sent before the FIN reach onData before onClose', async (t) => {

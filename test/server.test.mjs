@@ -1,5 +1,6 @@
 // Server life cycle: addresses, EADDRINUSE, close() waiting for connections, close({ timeout }).
 import t from 'tap'
+import net from 'node:net'
 import { existsSync } from 'node:fs'
 import { createServer, connect } from 'ringpoll'
 import { netConnect, sleep, socketPath, until } from './helpers/util.mjs'
@@ -26,16 +27,26 @@ t.test('listen reports the bound address', async (t) => {
   await unix.close()
 })
 
-t.test('EADDRINUSE with a coded error', async (t) => {
+t.test("EADDRINUSE worded as node's, with the address", async (t) => {
   const a = createServer({})
   const { port } = await a.listen({ port: 0, host: '127.0.0.1' })
   const b = createServer({})
-  await t.rejects(b.listen({ port, host: '127.0.0.1' }), { code: 'EADDRINUSE', syscall: 'listen' })
+  const inUse = (address, port) => ({
+    code: 'EADDRINUSE', errno: -98, syscall: 'listen', address, port,
+    message: `listen EADDRINUSE: address already in use ${address}${port === undefined ? '' : `:${port}`}`,
+  })
+  await t.rejects(b.listen({ port, host: '127.0.0.1' }), inUse('127.0.0.1', port))
+  // node:net words it the same way.
+  const node = net.createServer()
+  const err = await new Promise((resolve) => node.once('error', resolve).listen(port, '127.0.0.1'))
+  t.same({ code: err.code, syscall: err.syscall, address: err.address, port: err.port, message: err.message }, {
+    code: 'EADDRINUSE', syscall: 'listen', address: '127.0.0.1', port, message: `listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+  })
   const path = socketPath()
   await a.close()
   const u = createServer({})
   await u.listen({ path })
-  await t.rejects(createServer({}).listen({ path }), { code: 'EADDRINUSE' })
+  await t.rejects(createServer({}).listen({ path }), inUse(path, undefined))
   await u.close()
 })
 

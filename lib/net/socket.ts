@@ -71,6 +71,8 @@ export class Socket extends Duplex {
   /** Work waiting for the connection: a write or end() made while connecting. */
   private onAttach: (() => void)[] = []
   private flushPoll: NodeJS.Timeout | undefined
+  /** resetAndDestroy(): the connection closes with RST. */
+  private resetting = false
 
   constructor(options: SocketOptions = {}) {
     if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
@@ -241,7 +243,8 @@ export class Socket extends Duplex {
     this.closeHadError = err !== null
     const conn = this.conn
     if (conn !== null && !this.transportClosed) {
-      if (err === null && this.writableFinished) this.closeWhenFlushed(conn)
+      if (this.resetting) conn.reset()
+      else if (err === null && this.writableFinished) this.closeWhenFlushed(conn)
       else conn.close(DESTROYED)
     } else if (conn !== null || this.connectStarted) {
       setImmediate(emitClose, this, this.closeHadError)
@@ -258,6 +261,15 @@ export class Socket extends Duplex {
   }
 
   // ---- the net.Socket surface ----
+
+  /** Closes with RST (once connected, when connecting), as net's does; without a connection, an error. */
+  resetAndDestroy(): this {
+    if (this.conn === null && !this.connecting) return this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'))
+    this.resetting = true
+    if (this.connecting) this.once('connect', () => this.destroy())
+    else this.destroy()
+    return this
+  }
 
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
