@@ -218,7 +218,11 @@ export class Reader {
       n -= left
       this.head++
     }
-    if (this.head === this.tail) this.head = this.tail = 0
+    if (this.head === this.tail) {
+      // The views go (a slab goes back once nothing refers to it); the arrays keep their size.
+      for (let i = 0; i < this.tail; i++) this.views[i] = EMPTY
+      this.head = this.tail = 0
+    }
   }
 
   private byteAt(offset: number): number {
