@@ -3,13 +3,14 @@
 // fails the run instead of looking fast.
 import autocannon from 'autocannon'
 
-export function loadAutocannon({ port, connections, pipelining = 1, seconds, body }) {
+/** `overallRate` (requests/s over all connections) paces the load; without it, as fast as answered. */
+export function loadAutocannon({ port, connections, pipelining = 1, seconds, body, overallRate }) {
   return new Promise((resolve, reject) => {
     const errorCodes = new Map()
     const instance = autocannon(
       // autocannon stops at its first sample tick past the duration: ticks of 100 ms (not 1 s) keep
       // a short run short.
-      { url: `http://127.0.0.1:${port}/`, connections, pipelining, duration: seconds, sampleInt: 100, timeout: 5, expectBody: body },
+      { url: `http://127.0.0.1:${port}/`, connections, pipelining, duration: seconds, sampleInt: 100, timeout: 5, expectBody: body, ...(overallRate ? { overallRate } : {}) },
       (err, r) => {
         if (err) return reject(err)
         const problems = [...errorCodes].map(([code, n]) => `${n} × ${code}`)
