@@ -9,6 +9,7 @@ import { availableCores, startWorkers } from 'ringpoll/cluster'
 const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!')
 const END_OF_HEAD = '\r\n\r\n'
 
+/** @param {{ port: number }} workerData */
 export default async function start({ port }) {
   const server = createServer({
     onData(conn) {

@@ -10,7 +10,9 @@ app.get('/hello/:name', (req, res) => res.json({ hello: req.params.name }))
 app.post('/echo', (req, res) => res.json({ got: req.body }))
 
 const listener = serve(createServer(app), { port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' }, () => {
-  console.log(`listening on http://127.0.0.1:${listener.address().port}`)
+  // A port listen has an { address, family, port } (as with node:net, address() is typed for any listen).
+  const { port } = /** @type {import('node:net').AddressInfo} */ (listener.address())
+  console.log(`listening on http://127.0.0.1:${port}`)
 })
 // Stop accepting, let requests in flight finish, then exit.
 process.once('SIGTERM', () => listener.close())

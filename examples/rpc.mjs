@@ -4,6 +4,10 @@
 // node examples/rpc.mjs  — starts the server, sends three requests from a client, and exits.
 import { createServer, connect } from 'ringpoll'
 
+/**
+ * @param {import('ringpoll').Connection} conn
+ * @param {(frame: string) => void} onFrame
+ */
 function readFrames(conn, onFrame) {
   const { reader } = conn
   while (reader.length >= 4) {
@@ -15,6 +19,10 @@ function readFrames(conn, onFrame) {
   reader.release()
 }
 
+/**
+ * @param {import('ringpoll').Connection} conn
+ * @param {string} text
+ */
 function sendFrame(conn, text) {
   const size = Buffer.byteLength(text)
   const out = conn.writer.malloc(4 + size)
@@ -30,6 +38,7 @@ const server = createServer({
 const { port } = await server.listen({ port: 0, host: '127.0.0.1' })
 
 const requests = ['hello', 'length-prefixed', 'rpc']
+/** @type {string[]} */
 const replies = []
 const client = await connect({ port, host: '127.0.0.1' }, {
   onData(conn) {

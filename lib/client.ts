@@ -2,30 +2,47 @@
 import { binding } from './native.js'
 import { Connection } from './connection.js'
 import { errnoError, missingArgs } from './errors.js'
-import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { resolveHost } from './address.js'
+import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
 import { reactor } from './reactor.js'
 
-export interface ConnectTarget {
-  port?: number
+/** connect() to a port on `host` (default 'localhost'). */
+export interface InetConnectTarget {
+  port: number
   host?: string
-  path?: string
   /** Connect timeout in ms (default: none); the promise rejects with ETIMEDOUT. */
   timeout?: number
+  path?: undefined
 }
 
-export async function connect(target: ConnectTarget, handlers: Handlers & ConnectionOptions = {}): Promise<Connection> {
+/** connect() to a Unix socket. */
+export interface UnixConnectTarget {
+  path: string
+  /** Connect timeout in ms (default: none); the promise rejects with ETIMEDOUT. */
+  timeout?: number
+  port?: undefined
+  host?: undefined
+}
+
+export type ConnectTarget = InetConnectTarget | UnixConnectTarget
+
+/** `Context` is the type of the connection's `context` slot. */
+export async function connect<Context = unknown>(
+  target: ConnectTarget,
+  handlers: Handlers<Context> & ConnectionOptions = {},
+): Promise<Connection<Context>> {
   checkObject(target, 'target')
   const set = checkHandlers(checkObject(handlers, 'options'))
   const options = checkOptions(handlers)
   const timeout = target.timeout === undefined ? 0 : checkInteger(target.timeout, 'target.timeout', 1, 2 ** 32 - 1)
   const r = reactor()
-  const attempt = (path: string | null, host: string | null, port: number): Promise<Connection> => {
+  const attempt = (path: string | null, host: string | null, port: number): Promise<Connection<Context>> => {
     const address = path ?? `${host}:${port}`
     const rc = binding.connect(path, host, port, timeout, options)
     if (rc < 0) return Promise.reject(errnoError(-rc, 'connect', address))
     return new Promise((resolve, reject) => {
-      new Connection(r, rc, set, options.highWaterMark, () => {}, { resolve, reject, target: address })
+      Connection._create(r, rc, set, options.highWaterMark, () => {}, { resolve, reject, target: address })
     })
   }
   if (target.path !== undefined) return attempt(checkPath(target.path), null, 0)

@@ -1,10 +1,25 @@
 // A connection as the application sees it: handlers, the reader and writer, its life cycle.
 import { binding, type Address } from './native.js'
 import { RingpollError, closedError, destroyedError, errnoError, invalidArgType, timeoutError, writeAfterEndError } from './errors.js'
-import { checkBoolean, checkInteger, type HandlerSet } from './options.js'
+import { checkBoolean, checkInteger } from './validate.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
 import type { Reactor } from './reactor.js'
+
+/**
+ * The handlers a connection calls (checkHandlers in options.ts fills in the missing ones).
+ * Written as methods, which TypeScript compares bivariantly: a mapped type of Handlers would make
+ * Connection<Context> invariant in Context, so a Connection<State> would not pass where a
+ * Connection is taken.
+ */
+export interface HandlerSet<Context = unknown> {
+  onConnect(conn: Connection<Context>): void
+  onData(conn: Connection<Context>): void
+  onDrain(conn: Connection<Context>): void
+  onEnd(conn: Connection<Context>): void
+  onClose(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
+  onError?(err: Error, conn: Connection<Context>): void
+}
 
 const enum State {
   Connecting,
@@ -14,18 +29,22 @@ const enum State {
   Closed, // onClose has run
 }
 
-export interface ConnectOutcome {
-  resolve(conn: Connection): void
+/** @internal */
+export interface ConnectOutcome<Context> {
+  resolve(conn: Connection<Context>): void
   reject(err: Error): void
   /** The address being connected to, for error messages. */
   target: string
 }
 
-export class Connection {
+/** `Context` is the type of `context`, the same for every connection of a server or client. */
+export class Connection<Context = unknown> {
   readonly reader: Reader
   readonly writer: Writer
-  /** A slot for the application. */
-  context: unknown = undefined
+  /** A slot for the application: undefined until it sets one. */
+  context: Context = undefined as Context
+  /** @internal The connection's slot in the reactor (reused once its close has been dispatched). */
+  readonly id: number
   private state: State
   private peerGone = false
   private paused = false
@@ -39,18 +58,31 @@ export class Connection {
   private remote: Address | null | undefined
   private local: Address | null | undefined
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
-    readonly id: number,
-    private readonly handlers: HandlerSet,
+    id: number,
+    private readonly handlers: HandlerSet<Context>,
     highWaterMark: number,
-    private readonly onGone: (conn: Connection) => void,
-    private pending?: ConnectOutcome,
+    private readonly onGone: () => void,
+    private pending?: ConnectOutcome<Context>,
   ) {
+    this.id = id
     this.state = pending ? State.Connecting : State.Open
-    this.reader = new Reader(reactor, id)
-    this.writer = new Writer(reactor, this, highWaterMark)
-    reactor.conns[id] = this
+    this.reader = Reader._create(reactor, id)
+    this.writer = Writer._create(reactor, this, highWaterMark)
+    reactor.attach(id, this)
+  }
+
+  /** @internal Connections are made by a server (accepted) or by connect(), never by the application. */
+  static _create<Context>(
+    reactor: Reactor,
+    id: number,
+    handlers: HandlerSet<Context>,
+    highWaterMark: number,
+    onGone: () => void,
+    pending?: ConnectOutcome<Context>,
+  ): Connection<Context> {
+    return new Connection(reactor, id, handlers, highWaterMark, onGone, pending)
   }
 
   /** True until the peer's FIN or RST is seen or the connection is closed (end() leaves it true). */
@@ -160,6 +192,7 @@ export class Connection {
 
   // ---- called by the reactor ----
 
+  /** @internal */
   _data(): void {
     if (this.paused || this.state >= State.Closing) return // resume() hands it over
     try {
@@ -169,8 +202,8 @@ export class Connection {
     }
   }
 
-  /** A client's onConnect that throws rejects connect() with that error, and closes (onClose
-   * follows, as for any connection onConnect has seen). */
+  /** @internal A client's onConnect that throws rejects connect() with that error, and closes
+   * (onClose follows, as for any connection onConnect has seen). */
   _connected(): void {
     if (this.state === State.Connecting) this.state = State.Open
     const pending = this.pending
@@ -186,8 +219,8 @@ export class Connection {
     pending?.resolve(this)
   }
 
-  /** The peer's FIN. It reaches onEnd only after every byte before it has been offered to onData;
-   * until then the reactor keeps the connection open (binding.endSeen lets it close). */
+  /** @internal The peer's FIN. It reaches onEnd only after every byte before it has been offered to
+   * onData; until then the reactor keeps the connection open (binding.endSeen lets it close). */
   _peerEnded(): void {
     if (this.state >= State.Closing) return
     if (this.paused) {
@@ -203,6 +236,7 @@ export class Connection {
     if (this.state < State.Closing) binding.endSeen(this.id)
   }
 
+  /** @internal */
   _drained(): void {
     if (this.state >= State.Closing) return
     try {
@@ -212,6 +246,7 @@ export class Connection {
     }
   }
 
+  /** @internal */
   _closed(reason: number, errno: number, unsent: number): void {
     const k = this.reactor.k
     let err: Error | undefined
@@ -227,7 +262,7 @@ export class Connection {
     this.remoteInfo() // kept for onClose and later: the native side forgets it after this batch
     this.peerGone = true
     this.state = State.Closed
-    this.onGone(this)
+    this.onGone()
     if (pending) {
       this.pending = undefined
       pending.reject(err ?? closedError())

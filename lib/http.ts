@@ -5,6 +5,7 @@ import type { Server as HttpServer } from 'node:http'
 import { Server } from './net/server.js'
 import { codeError } from './net/errors.js'
 import type { Socket } from './net/socket.js'
+import type { ListenOptions } from './net/args.js'
 
 /** The ringpoll listener behind an http.Server; close() drains it as http.Server#close would. */
 export class HttpListener extends Server {
@@ -39,13 +40,22 @@ export class HttpListener extends Server {
 type HttpServerFields = HttpServer & { noDelay?: boolean; keepAlive?: boolean; keepAliveInitialDelay?: number; highWaterMark?: number }
 
 /**
- * Listens with ringpoll and serves `httpServer` on the accepted sockets. `listen` takes what
- * net's server.listen() takes: a port, `{ port, host }`, `{ path }`, with an optional callback.
+ * Listens with ringpoll and serves `httpServer` on the accepted sockets. The arguments after it
+ * are what net's server.listen() takes: a port, `{ port, host }`, `{ path }`, with an optional callback.
  */
+export function serve(httpServer: HttpServer, port?: number | null, host?: string, backlog?: number, listeningListener?: () => void): HttpListener
+export function serve(httpServer: HttpServer, port: number | null | undefined, host: string | undefined, listeningListener: () => void): HttpListener
+export function serve(httpServer: HttpServer, port: number | null | undefined, backlog: number | undefined, listeningListener?: () => void): HttpListener
+export function serve(httpServer: HttpServer, port: number | null | undefined, listeningListener: () => void): HttpListener
+export function serve(httpServer: HttpServer, path: string, backlog?: number, listeningListener?: () => void): HttpListener
+export function serve(httpServer: HttpServer, path: string, listeningListener: () => void): HttpListener
+export function serve(httpServer: HttpServer, options: ListenOptions, listeningListener?: () => void): HttpListener
+export function serve(httpServer: HttpServer, listeningListener: () => void): HttpListener
 export function serve(httpServer: HttpServer, ...listen: unknown[]): HttpListener {
   if (httpServer === null || typeof httpServer !== 'object' || typeof (httpServer as HttpServer).closeIdleConnections !== 'function') {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'serve() needs an http.Server (from node:http createServer)')
   }
   const listener = new HttpListener(httpServer)
-  return listener.listen(...listen)
+  // The arguments, checked against serve()'s overloads, are one of listen()'s forms.
+  return (listener.listen as (...args: unknown[]) => HttpListener).apply(listener, listen)
 }

@@ -3,8 +3,18 @@
 // the sanitizer build.
 import { join } from 'node:path'
 import nodeGypBuild = require('node-gyp-build')
+import type { Backend } from './validate.js'
 
-export type Address = { address: string; family: 'IPv4' | 'IPv6'; port: number } | { path: string }
+/** Where a server listens or a connection's ends are: an IP address and port, or a Unix socket path. */
+export type Address = InetAddress | UnixAddress
+export interface InetAddress {
+  address: string
+  family: 'IPv4' | 'IPv6'
+  port: number
+}
+export interface UnixAddress {
+  path: string
+}
 
 export interface NativeOptions {
   noDelay: boolean
@@ -12,7 +22,7 @@ export interface NativeOptions {
   highWaterMark: number
   maxInput: number
   idleTimeout: number
-  backend: 'auto' | 'epoll' | 'io_uring'
+  backend: Backend
 }
 
 export interface NativeConstants {

@@ -1,25 +1,30 @@
 // Handlers and per-connection options, checked once when a server or client is made.
-import type { Connection } from './connection.js'
-import { invalidArgType, invalidArgValue, outOfRange, type RingpollError } from './errors.js'
+import type { Connection, HandlerSet } from './connection.js'
+import { invalidArgType } from './errors.js'
 import type { NativeOptions } from './native.js'
+import { checkBackend, checkBoolean, checkInteger, checkObject, type Backend } from './validate.js'
 
-export interface Handlers {
+/** `Context` is the type of each connection's `context` slot. */
+export interface Handlers<Context = unknown> {
   /** Accepted (server) or connected (client); may write at once. */
-  onConnect?(conn: Connection): void
+  onConnect?(conn: Connection<Context>): void
   /** conn.reader has unread bytes; called once per wake-up, not per chunk. */
-  onData?(conn: Connection): void
+  onData?(conn: Connection<Context>): void
   /** bufferedAmount fell below highWaterMark after a write returned false. */
-  onDrain?(conn: Connection): void
+  onDrain?(conn: Connection<Context>): void
   /** The peer sent FIN. With allowHalfOpen the write side stays open; else the close follows. */
-  onEnd?(conn: Connection): void
-  /** Exactly once per connection; err is undefined for a clean close. */
-  onClose?(conn: Connection, err?: RingpollError | Error): void
+  onEnd?(conn: Connection<Context>): void
+  /**
+   * Exactly once per connection; err is undefined for a clean close. ringpoll's errors (a
+   * RingpollError) have a `code` and where known `errno` and `syscall`; close(err) passes err on.
+   */
+  onClose?(conn: Connection<Context>, err?: NodeJS.ErrnoException): void
   /**
    * A handler threw `err` (already passed to close(), so onClose receives it too). Without onError,
    * or when onError throws, the error surfaces as an uncaught exception once the current batch of
    * events has been delivered to the other connections (as a throwing listener does in node:net).
    */
-  onError?(err: Error, conn: Connection): void
+  onError?(err: Error, conn: Connection<Context>): void
 }
 
 export interface ConnectionOptions {
@@ -40,21 +45,10 @@ export interface ConnectionOptions {
   backend?: Backend
 }
 
-export type Backend = 'auto' | 'epoll' | 'io_uring'
-const BACKENDS: readonly string[] = ['auto', 'epoll', 'io_uring']
-
-export function checkBackend(value: unknown, name: string): Backend {
-  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
-  if (!BACKENDS.includes(value)) throw invalidArgValue(name, value, "must be one of: 'auto', 'epoll', 'io_uring'")
-  return value as Backend
-}
-
-export type HandlerSet = Required<Omit<Handlers, 'onError'>> & Pick<Handlers, 'onError'>
-
 const HANDLERS = ['onConnect', 'onData', 'onDrain', 'onEnd', 'onClose'] as const
 const noop = (): void => {}
 
-export function checkHandlers(h: Handlers): HandlerSet {
+export function checkHandlers<Context>(h: Handlers<Context>): HandlerSet<Context> {
   const out = {} as Record<(typeof HANDLERS)[number], unknown>
   for (const name of HANDLERS) {
     const fn = h[name]
@@ -62,27 +56,7 @@ export function checkHandlers(h: Handlers): HandlerSet {
     out[name] = fn ?? noop
   }
   if (h.onError !== undefined && typeof h.onError !== 'function') throw invalidArgType('options.onError', 'of type function', h.onError)
-  return { ...(out as Omit<HandlerSet, 'onError'>), onError: h.onError }
-}
-
-/** `name` is an argument ("n") or a property ("options.port"), as node's messages say. */
-export function checkInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value)
-  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value)
-  return value
-}
-
-export function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value)
-  return value
-}
-
-/** An options object (a plain object, as node's validateObject takes it). */
-export function checkObject<T>(value: T, name: string): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidArgType(name, 'of type object', value)
-  return value
+  return { ...(out as Omit<HandlerSet<Context>, 'onError'>), onError: h.onError }
 }
 
 const MAX_U32 = 2 ** 32 - 1

@@ -1,20 +1,32 @@
 // The JS half of the reactor: receives each batch of events from native code in one call and turns
 // it into handler calls. One per thread, created on first use.
 import { binding, type NativeConstants } from './native.js'
-import { checkBackend } from './options.js'
-import type { Connection } from './connection.js'
+import { checkBackend } from './validate.js'
 
+/** What the reactor calls on a listener (a Server). */
 export interface Listening {
   _accept(id: number): void
 }
 
+/** What the reactor calls on a connection (a Connection); declared here so that the reactor
+ * imports nothing of the modules that use it. */
+export interface Attached {
+  readonly reader: { _append(view: Buffer, offset: number, len: number): void }
+  _data(): void
+  _connected(): void
+  _peerEnded(): void
+  _drained(): void
+  _closed(reason: number, errno: number, unsent: number): void
+}
+
 export class Reactor {
   readonly k: NativeConstants
-  readonly conns: (Connection | undefined)[] = []
-  readonly listeners: (Listening | undefined)[] = []
+  /** The tables the batch's ids index: connection slots, listener ids. */
+  private readonly conns: (Attached | undefined)[] = []
+  private readonly listeners: (Listening | undefined)[] = []
   /** Output position filled by binding.reserve: [chunk, offset]. */
-  readonly reservation = new Int32Array(2)
-  spanCopies = 0
+  private readonly reservation = new Int32Array(2)
+  private spanCopyCount = 0
   private readonly events: Int32Array
   private readonly chunkViews: (Buffer | undefined)[] = []
 
@@ -26,6 +38,46 @@ export class Reactor {
     const { events, constants } = binding.init((count) => this.dispatch(count), preferred)
     this.events = events
     this.k = constants
+  }
+
+  /** Events for connection `id` go to `conn` until its close has been dispatched. */
+  attach(id: number, conn: Attached): void {
+    this.conns[id] = conn
+  }
+
+  /** ACCEPT events of listener `id` go to `listener` until detachListener(id). */
+  attachListener(id: number, listener: Listening): void {
+    this.listeners[id] = listener
+  }
+
+  detachListener(id: number): void {
+    this.listeners[id] = undefined
+  }
+
+  /**
+   * Reserves n bytes at the end of connection id's output (n at most one chunk); returns its
+   * queued amount, or a negative number when memory ran out. The bytes are at reservedOffset()
+   * in reservedChunk(), until the next reserve.
+   */
+  reserve(id: number, n: number): number {
+    return binding.reserve(id, n, this.reservation)
+  }
+
+  reservedChunk(): Buffer {
+    return this.chunkView(this.reservation[0]!)
+  }
+
+  reservedOffset(): number {
+    return this.reservation[1]!
+  }
+
+  /** A reader answered a view that spanned chunks with a copy. */
+  countSpanCopy(): void {
+    this.spanCopyCount++
+  }
+
+  get spanCopies(): number {
+    return this.spanCopyCount
   }
 
   /** A Buffer over one whole chunk of slab memory; made once per chunk. */

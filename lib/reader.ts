@@ -4,7 +4,7 @@
 // memory is reused. A request that spans segments is answered with a fresh copy.
 import type { Reactor } from './reactor.js'
 import { binding } from './native.js'
-import { checkInteger } from './options.js'
+import { checkInteger } from './validate.js'
 
 const EMPTY = Buffer.alloc(0)
 // Up to this many bytes, indexOf() scans in JS: cheaper than making a view for Buffer#indexOf (a
@@ -25,10 +25,15 @@ export class Reader {
   private consumed = 0
   private live = true
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
     private readonly id: number,
   ) {}
+
+  /** @internal Each connection makes its own. */
+  static _create(reactor: Reactor, id: number): Reader {
+    return new Reader(reactor, id)
+  }
 
   /** Unread bytes. */
   get length(): number {
@@ -149,6 +154,7 @@ export class Reader {
 
   // ---- called by the reactor ----
 
+  /** @internal */
   _append(view: Buffer, offset: number, len: number): void {
     const last = this.tail - 1
     if (last >= this.head && this.views[last] === view && this.ends[last] === offset) {
@@ -162,7 +168,7 @@ export class Reader {
     this.unread += len
   }
 
-  /** The connection is gone and its memory with it. */
+  /** @internal The connection is gone and its memory with it. */
   _detach(): void {
     this.live = false
     this.views = []
@@ -184,7 +190,7 @@ export class Reader {
     const i = this.head
     const start = this.starts[i]!
     if (this.ends[i]! - start >= n) return this.views[i]!.subarray(start, start + n)
-    this.reactor.spanCopies++
+    this.reactor.countSpanCopy()
     const out = Buffer.allocUnsafe(n)
     this.copyTo(out, n)
     return out

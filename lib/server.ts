@@ -1,34 +1,48 @@
 // createServer: a listener on the reactor whose accepted connections share handlers and options.
 import { constants } from 'node:os'
-import { binding, type Address } from './native.js'
-import { Connection } from './connection.js'
+import { binding, type Address, type InetAddress, type UnixAddress } from './native.js'
+import { Connection, type HandlerSet } from './connection.js'
 import { RingpollError, listenError, timeoutError } from './errors.js'
-import { checkPath, checkPort, resolveHost } from './address.js'
-import { checkHandlers, checkInteger, checkObject, checkOptions, type ConnectionOptions, type HandlerSet, type Handlers } from './options.js'
-import { reactor, type Listening, type Reactor } from './reactor.js'
+import { resolveHost } from './address.js'
+import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
+import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
+import { reactor, type Reactor } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
-export type ServerOptions = Handlers & ConnectionOptions
+/** `Context` is the type of each connection's `context` slot. */
+export type ServerOptions<Context = unknown> = Handlers<Context> & ConnectionOptions
 
-export interface ListenOptions {
+/** listen() on a port (0 or none: one the kernel picks), on `host` or every interface. */
+export interface InetListenOptions {
   port?: number
   host?: string
-  /** A Unix socket path instead of a port. */
-  path?: string
   backlog?: number
   reusePort?: boolean
   ipv6Only?: boolean
+  path?: undefined
 }
+
+/** listen() on a Unix socket (reusePort and ipv6Only do not apply to one and are ignored). */
+export interface UnixListenOptions {
+  path: string
+  backlog?: number
+  reusePort?: boolean
+  ipv6Only?: boolean
+  port?: undefined
+  host?: undefined
+}
+
+export type ListenOptions = InetListenOptions | UnixListenOptions
 
 export interface CloseOptions {
   /** ms after which connections still open are closed (their onClose gets ETIMEDOUT). */
   timeout?: number
 }
 
-export class Server implements Listening {
-  private readonly handlers: HandlerSet
+export class Server<Context = unknown> {
+  private readonly handlers: HandlerSet<Context>
   private readonly options: NativeOptions
-  private readonly open = new Set<Connection>()
+  private readonly open = new Set<Connection<Context>>()
   private listenerId = -1
   private listening = false
   private bound: Address | null = null
@@ -36,7 +50,7 @@ export class Server implements Listening {
   private allClosed: (() => void) | undefined
   private readonly reactor: Reactor
 
-  constructor(options: ServerOptions) {
+  constructor(options: ServerOptions<Context>) {
     this.handlers = checkHandlers(checkObject(options, 'options'))
     this.options = checkOptions(options)
     this.reactor = reactor()
@@ -56,6 +70,10 @@ export class Server implements Listening {
     return this.listenerId < 0 ? null : binding.listenerBackend(this.listenerId)
   }
 
+  /** Resolves to the address listened on: `{ address, family, port }`, or `{ path }` for a path. */
+  listen(options: UnixListenOptions): Promise<UnixAddress>
+  listen(options?: InetListenOptions): Promise<InetAddress>
+  listen(options?: ListenOptions): Promise<Address>
   async listen(options: ListenOptions = {}): Promise<Address> {
     checkObject(options, 'options')
     if (this.listening || this.closing) throw new RingpollError('ERR_SERVER_ALREADY_LISTEN', 'listen() was already called')
@@ -89,7 +107,7 @@ export class Server implements Listening {
       if (rc < 0) throw listenError(-rc, host, port)
     }
     this.listenerId = rc
-    this.reactor.listeners[rc] = this
+    this.reactor.attachListener(rc, this)
     this.bound = binding.listenerAddress(rc)
     return this.bound!
   }
@@ -100,7 +118,7 @@ export class Server implements Listening {
     const timeout = options.timeout === undefined ? undefined : checkInteger(options.timeout, 'options.timeout', 0, 2 ** 31 - 1)
     if (this.listenerId >= 0) {
       binding.closeListener(this.listenerId)
-      this.reactor.listeners[this.listenerId] = undefined
+      this.reactor.detachListener(this.listenerId)
       this.listenerId = -1
     }
     this.closing = new Promise<void>((resolve) => {
@@ -120,18 +138,24 @@ export class Server implements Listening {
     return this.closing
   }
 
+  /** Closes the server as close() does (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** @internal The reactor's ACCEPT for this listener. */
   _accept(id: number): void {
-    const conn = new Connection(this.reactor, id, this.handlers, this.options.highWaterMark, (c) => this.forget(c))
+    const conn = Connection._create(this.reactor, id, this.handlers, this.options.highWaterMark, () => this.forget(conn))
     this.open.add(conn)
     conn._connected()
   }
 
-  private forget(conn: Connection): void {
+  private forget(conn: Connection<Context>): void {
     this.open.delete(conn)
     if (this.open.size === 0) this.allClosed?.()
   }
 }
 
-export function createServer(options: ServerOptions): Server {
+export function createServer<Context = unknown>(options: ServerOptions<Context>): Server<Context> {
   return new Server(options)
 }

@@ -2,14 +2,14 @@
 // sends it after the current batch of handlers (or before the loop next waits, for writes made
 // elsewhere). Small writes are copied there; large Uint8Arrays are linked in place.
 import { binding } from './native.js'
-import { checkInteger } from './options.js'
+import { checkInteger } from './validate.js'
 import { invalidArgType, unknownEncoding } from './errors.js'
 import type { Reactor } from './reactor.js'
 
 const MAX_WRITE = 2 ** 31 - 1
 const INEXACT_LENGTH = /^(hex|base64|base64url)$/i
 
-/** What the writer needs of its connection. */
+/** @internal What the writer needs of its connection. */
 export interface WriterOwner {
   readonly id: number
   /** False once the reactor has let go of the connection. */
@@ -27,12 +27,17 @@ const CLOSED = -1
 export class Writer {
   private readonly id: number
 
-  constructor(
+  private constructor(
     private readonly reactor: Reactor,
     private readonly owner: WriterOwner,
     private readonly highWaterMark: number,
   ) {
     this.id = owner.id
+  }
+
+  /** @internal Each connection makes its own. */
+  static _create(reactor: Reactor, owner: WriterOwner, highWaterMark: number): Writer {
+    return new Writer(reactor, owner, highWaterMark)
   }
 
   /** Bytes queued and not yet taken by the kernel. */
@@ -46,12 +51,12 @@ export class Writer {
     checkInteger(n, 'n', 0, MAX_WRITE)
     if (!this.owner.writable() || n === 0) return Buffer.alloc(n)
     if (n <= this.reactor.k.CHUNK_SIZE) {
-      if (binding.reserve(this.id, n, this.reactor.reservation) === CLOSED) {
+      if (this.reactor.reserve(this.id, n) === CLOSED) {
         this.owner.dropped(n)
         return Buffer.alloc(n)
       }
-      const offset = this.reactor.reservation[1]!
-      return this.reactor.chunkView(this.reactor.reservation[0]!).subarray(offset, offset + n)
+      const offset = this.reactor.reservedOffset()
+      return this.reactor.reservedChunk().subarray(offset, offset + n)
     }
     const buffer = Buffer.allocUnsafeSlow(n)
     this.queued(binding.write(this.id, buffer), n)
@@ -94,8 +99,8 @@ export class Writer {
     const n = Buffer.byteLength(s, encoding)
     if (n === 0) return this.bufferedAmount < this.highWaterMark
     if (n > this.reactor.k.CHUNK_SIZE) return this.writeBytes(Buffer.from(s, encoding))
-    const amount = binding.reserve(this.id, n, this.reactor.reservation)
-    if (amount !== CLOSED) this.reactor.chunkView(this.reactor.reservation[0]!).write(s, this.reactor.reservation[1]!, n, encoding)
+    const amount = this.reactor.reserve(this.id, n)
+    if (amount !== CLOSED) this.reactor.reservedChunk().write(s, this.reactor.reservedOffset(), n, encoding)
     return this.queued(amount, n)
   }
 

@@ -16,4 +16,4 @@ const run = (...args) => execFileSync(process.execPath, args, { cwd: root, stdio
 
 const nativeSources = Math.max(newest('native', /\.(cc|h|json)$/), age('binding.gyp'))
 if (age('build/Release/ringpoll.node') < nativeSources) run('scripts/node-gyp.js', 'rebuild', '-j', '2')
-if (age('dist/index.js') < newest('lib', /\.m?ts$/)) run(require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json')
+if (age('dist/index.js') < newest('lib', /\.m?ts$/)) run(join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json')

@@ -75,6 +75,22 @@ t.test('close() stops accepting and resolves when the connections have closed', 
   t.equal(s.connections, 0)
 })
 
+t.test('[Symbol.asyncDispose]() closes the server as close() does (await using)', async (t) => {
+  let conn
+  const s = createServer({ onConnect: (c) => (conn = c) })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const socket = await netConnect({ port, host: '127.0.0.1' })
+  await until(() => conn, 'accept')
+  let disposed = false
+  s[Symbol.asyncDispose]().then(() => (disposed = true))
+  await t.rejects(connect({ port, host: '127.0.0.1' }), { code: 'ECONNREFUSED' }, 'no longer accepting')
+  t.equal(disposed, false, 'waits for the open connection')
+  socket.end()
+  await until(() => disposed, 'the dispose to resolve')
+  t.equal(s.connections, 0)
+  await s[Symbol.asyncDispose]() // again: resolves, as a second close() does
+})
+
 t.test('close({ timeout }) closes what is left with ETIMEDOUT', async (t) => {
   const closes = []
   const s = createServer({ onClose: (c, err) => closes.push(err?.code) })

@@ -1,20 +1,29 @@
 // The argument forms of net's listen() and connect(), turned into one options object.
 import { codeError } from './errors.js'
 
-export interface ListenOptions {
-  port?: number | string | null
-  host?: string
-  path?: string
+interface CommonListenOptions {
   backlog?: number
   ipv6Only?: boolean
   reusePort?: boolean
   exclusive?: boolean
 }
 
-export interface ConnectOptions {
-  port?: number | string
+/** listen({ port }): net needs the property, even when it is null or undefined (port 0). */
+export interface TcpListenOptions extends CommonListenOptions {
+  port: number | string | null | undefined
   host?: string
-  path?: string
+  path?: undefined
+}
+
+export interface IpcListenOptions extends CommonListenOptions {
+  path: string
+  port?: null
+  host?: undefined
+}
+
+export type ListenOptions = TcpListenOptions | IpcListenOptions
+
+interface CommonConnectOptions {
   timeout?: number
   allowHalfOpen?: boolean
   noDelay?: boolean
@@ -24,6 +33,20 @@ export interface ConnectOptions {
   readableHighWaterMark?: number
   writableHighWaterMark?: number
 }
+
+export interface TcpConnectOptions extends CommonConnectOptions {
+  port: number | string
+  host?: string
+  path?: undefined
+}
+
+export interface IpcConnectOptions extends CommonConnectOptions {
+  path: string
+  port?: undefined
+  host?: undefined
+}
+
+export type ConnectOptions = TcpConnectOptions | IpcConnectOptions
 
 type Callback = (...args: any[]) => void
 

@@ -2,7 +2,7 @@
 // events, connection counting, close(cb). Each listen() runs a ringpoll server underneath whose
 // accepted connections become Sockets.
 import { EventEmitter } from 'node:events'
-import { createServer as createCoreServer, type Server as CoreServer } from '../server.js'
+import { createServer as createCoreServer, type Server as CoreServer, type ListenOptions as CoreListenOptions } from '../server.js'
 import type { Connection } from '../connection.js'
 import type { Address } from '../native.js'
 import { listenArgs, validPort, type ListenOptions } from './args.js'
@@ -67,6 +67,15 @@ export class Server extends EventEmitter {
     return this.bound !== null
   }
 
+  /** As net's: a port (0 or none: any), with a host and backlog; a Unix socket path; or options. */
+  listen(port?: number | null, host?: string, backlog?: number, listeningListener?: () => void): this
+  listen(port: number | null | undefined, host: string | undefined, listeningListener: () => void): this
+  listen(port: number | null | undefined, backlog: number | undefined, listeningListener?: () => void): this
+  listen(port: number | null | undefined, listeningListener: () => void): this
+  listen(path: string, backlog?: number, listeningListener?: () => void): this
+  listen(path: string, listeningListener: () => void): this
+  listen(options: ListenOptions, listeningListener?: () => void): this
+  listen(listeningListener: () => void): this
   listen(...args: unknown[]): this {
     const [options, cb] = listenArgs(args)
     if (this.core !== undefined) throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')
@@ -184,7 +193,7 @@ export class Server extends EventEmitter {
   }
 }
 
-function listenTarget(options: ListenOptions): { port?: number; host?: string; path?: string; backlog?: number; ipv6Only?: boolean; reusePort?: boolean } {
+function listenTarget(options: ListenOptions): CoreListenOptions {
   const { backlog, ipv6Only, reusePort } = options
   const common = {
     backlog: typeof backlog === 'number' && backlog > 0 ? Math.min(Math.floor(backlog), 2 ** 31 - 1) : undefined,

@@ -9,7 +9,7 @@
 // and a write's callback waits while the output is past the stream's highWaterMark.
 import { Duplex } from 'node:stream'
 import { isIP } from 'node:net'
-import { connect as coreConnect } from '../client.js'
+import { connect as coreConnect, type ConnectTarget } from '../client.js'
 import type { Connection } from '../connection.js'
 import type { Handlers } from '../options.js'
 import { connectArgs, validPort, type ConnectOptions } from './args.js'
@@ -21,7 +21,7 @@ const DESTROYED = new Error('destroyed by the socket')
 /** How often a socket destroyed after end() checks that its output has gone (then it closes). */
 const FLUSH_POLL_MS = 20
 
-/** What a socket tells the server that accepted it. */
+/** @internal What a socket tells the server that accepted it. */
 export interface SocketOwner {
   _connections: number
   _emitCloseIfDrained(): void
@@ -271,6 +271,11 @@ export class Socket extends Duplex {
     return this
   }
 
+  /** As net's: connect(options[, cb]), connect(port[, host][, cb]), connect(path[, cb]). */
+  connect(options: ConnectOptions, connectListener?: () => void): this
+  connect(port: number, host?: string, connectListener?: () => void): this
+  connect(port: number, connectListener: () => void): this
+  connect(path: string, connectListener?: () => void): this
   connect(...args: unknown[]): this {
     const [options, cb] = connectArgs(args)
     if (this.connecting || this.conn !== null) throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected')
@@ -494,10 +499,10 @@ function emitClose(socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError)
 }
 
-function connectTarget(options: ConnectOptions): { path?: string; host?: string; port?: number } {
+function connectTarget(options: ConnectOptions): ConnectTarget {
   if (options === null || typeof options !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object')
   for (const unsupported of ['localAddress', 'localPort', 'lookup', 'fd', 'onread'] as const) {
-    if ((options as Record<string, unknown>)[unsupported] !== undefined) {
+    if ((options as object as Record<string, unknown>)[unsupported] !== undefined) {
       throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `ringpoll/net does not support the connect option "${unsupported}"`)
     }
   }
@@ -513,36 +518,35 @@ function rethrow(err: unknown): void {
   })
 }
 
-function socketOf(conn: Connection): Socket | undefined {
-  return conn.context as Socket | undefined
-}
-
-/** The ringpoll handlers shared by every socket; each connection's context is its socket. */
-export const socketHandlers: Handlers = {
+/**
+ * The ringpoll handlers shared by every socket; each connection's context is its socket (none for
+ * a connection dropped by maxConnections).
+ */
+export const socketHandlers: Handlers<Socket | undefined> = {
   onData(conn) {
     try {
-      socketOf(conn)?._input(conn)
+      conn.context?._input(conn)
     } catch (err) {
       rethrow(err)
     }
   },
   onEnd(conn) {
     try {
-      socketOf(conn)?._peerEnded(conn)
+      conn.context?._peerEnded(conn)
     } catch (err) {
       rethrow(err)
     }
   },
   onDrain(conn) {
     try {
-      socketOf(conn)?._drained()
+      conn.context?._drained()
     } catch (err) {
       rethrow(err)
     }
   },
   onClose(conn, err) {
     try {
-      socketOf(conn)?._closed(conn, err)
+      conn.context?._closed(conn, err)
     } catch (thrown) {
       rethrow(thrown)
     }
