@@ -3,6 +3,7 @@
 // round by round, and reports medians and ratios to the reference; the goals are judged at the top.
 //
 //   node bench/run.mjs [--quick] [--only http,echo,writev,idle,close-latency] [--rounds N] [--seconds S]
+//                      [--loads ac10,ac100,ac1000,ac100p10,wrk100,wrk1000,...]   (the HTTP scenario's loads)
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -17,6 +18,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: SCENARIOS.join(',') },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    loads: { type: 'string' },
   },
 })
 const only = args.only.split(',')
@@ -27,12 +29,13 @@ const options = {
   rounds: Number(args.rounds ?? defaults.rounds),
   seconds: Number(args.seconds ?? defaults.seconds), // one measured load
   warmup: defaults.warmup, // once per server, not measured: JIT, socket buffers
+  loads: args.loads?.split(','),
 }
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error('--rounds takes an integer >= 1')
 if (!(options.seconds > 0)) throw new Error('--seconds takes a positive number')
 // The full suite takes about 6 minutes and --quick under one, scaling with rounds and seconds;
 // a run past four times its plan hangs somewhere.
-const planned = (args.quick ? 60 : 360) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
+const planned = (args.quick ? 90 : 480) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
 watchdog(4 * planned)
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')

@@ -7,13 +7,19 @@ import { binding } from './native.js'
 import { checkInteger } from './validate.js'
 
 const EMPTY = Buffer.alloc(0)
+// Up to this many bytes, indexOf() scans in JS: cheaper than making a view for Buffer#indexOf (a
+// request head is a few dozen bytes), and it leaves no garbage per request.
+const SHORT_SEARCH = 256
 
 export class Reader {
-  // Unread segments from index `head` on: bytes [starts[i], ends[i]) of views[i] (a chunk view).
+  // Unread segments from index `head` to `tail`: bytes [starts[i], ends[i]) of views[i] (a chunk
+  // view). The arrays are reused from index 0 once all is read, never truncated: setting an
+  // array's length costs a call into the runtime, and growing it again another, per request.
   private views: Buffer[] = []
   private starts: number[] = []
   private ends: number[] = []
   private head = 0
+  private tail = 0
   private unread = 0
   /** Bytes read since the last release(), to give back to the reactor. */
   private consumed = 0
@@ -57,7 +63,7 @@ export class Reader {
   until(byte: number | string): Buffer | null {
     const b = toByte(byte)
     let before = 0
-    for (let i = this.head; i < this.views.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const at = this.segment(i).indexOf(b)
       if (at !== -1) return this.next(before + at + 1)
       before += this.ends[i]! - this.starts[i]!
@@ -72,15 +78,16 @@ export class Reader {
     const m = pat.length
     if (m === 0) return from <= this.unread ? from : -1
     let base = 0 // offset of segment i from the read position
-    for (let i = this.head; i < this.views.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const start = this.starts[i]!
       const end = this.ends[i]!
       const first = start + Math.max(0, from - base)
       if (first < end) {
-        const at = this.views[i]!.subarray(first, end).indexOf(pat)
+        const view = this.views[i]!
+        const at = end - first <= SHORT_SEARCH ? searchShort(view, first, end, pat) : view.subarray(first, end).indexOf(pat)
         if (at !== -1) return base + first + at - start
         // Matches that begin here and run on into the following segments.
-        if (i + 1 < this.views.length) {
+        if (i + 1 < this.tail) {
           for (let p = Math.max(first, end - m + 1); p < end; p++) {
             if (this.matchesAt(base + p - start, pat)) return base + p - start
           }
@@ -149,13 +156,14 @@ export class Reader {
 
   /** @internal */
   _append(view: Buffer, offset: number, len: number): void {
-    const last = this.views.length - 1
+    const last = this.tail - 1
     if (last >= this.head && this.views[last] === view && this.ends[last] === offset) {
       this.ends[last] = offset + len
     } else {
-      this.views.push(view)
-      this.starts.push(offset)
-      this.ends.push(offset + len)
+      this.views[this.tail] = view
+      this.starts[this.tail] = offset
+      this.ends[this.tail] = offset + len
+      this.tail++
     }
     this.unread += len
   }
@@ -166,7 +174,7 @@ export class Reader {
     this.views = []
     this.starts = []
     this.ends = []
-    this.head = 0
+    this.head = this.tail = 0
     this.unread = 0
     this.consumed = 0
   }
@@ -216,9 +224,10 @@ export class Reader {
       n -= left
       this.head++
     }
-    if (this.head === this.views.length) {
-      this.views.length = this.starts.length = this.ends.length = 0
-      this.head = 0
+    if (this.head === this.tail) {
+      // The views go (a slab goes back once nothing refers to it); the arrays keep their size.
+      for (let i = 0; i < this.tail; i++) this.views[i] = EMPTY
+      this.head = this.tail = 0
     }
   }
 
@@ -246,6 +255,19 @@ export class Reader {
     this.advance(size)
     return v
   }
+}
+
+/** Offset from `from` of the first match of `pat` lying wholly in view[from, to), or -1. */
+function searchShort(view: Buffer, from: number, to: number, pat: Uint8Array): number {
+  const m = pat.length
+  const first = pat[0]!
+  for (let i = from, last = to - m; i <= last; i++) {
+    if (view[i] !== first) continue
+    let j = 1
+    while (j < m && view[i + j] === pat[j]) j++
+    if (j === m) return i - from
+  }
+  return -1
 }
 
 function toByte(byte: number | string): number {

@@ -33,6 +33,12 @@ T* At(void* base, uint32_t offset) {
 }  // namespace
 
 IoUring::~IoUring() {
+  // A registered ring is held by this thread's io_uring context until it is unregistered.
+  if (enter_flags_ & IORING_ENTER_REGISTERED_RING) {
+    io_uring_rsrc_update update{};
+    update.offset = static_cast<unsigned>(enter_fd_);
+    Register(IORING_UNREGISTER_RING_FDS, &update, 1);
+  }
   if (sqes_ != nullptr) munmap(sqes_, sqes_size_);
   if (cq_map_ != nullptr && cq_map_ != sq_map_) munmap(cq_map_, cq_map_size_);
   if (sq_map_ != nullptr) munmap(sq_map_, sq_map_size_);
@@ -75,7 +81,21 @@ int IoUring::Init(unsigned entries, unsigned cq_entries, unsigned flags) {
   cq_tail_ = At<unsigned>(cq_map_, p.cq_off.tail);
   cqes_ = At<io_uring_cqe>(cq_map_, p.cq_off.cqes);
   cq_mask_ = *At<unsigned>(cq_map_, p.cq_off.ring_mask);
+  RegisterRing();
   return 0;
+}
+
+// io_uring_enter on a registered ring skips the look-up of its fd in the process's file table,
+// which is shared (and so reference-counted) in a process with several threads, as Node's is.
+// Kernels before 5.18 refuse it; the plain fd then serves.
+void IoUring::RegisterRing() {
+  enter_fd_ = fd_;
+  io_uring_rsrc_update update{};
+  update.offset = UINT32_MAX;  // any free slot
+  update.data = static_cast<uint64_t>(fd_);
+  if (Register(IORING_REGISTER_RING_FDS, &update, 1) != 1) return;
+  enter_fd_ = static_cast<int>(update.offset);
+  enter_flags_ = IORING_ENTER_REGISTERED_RING;
 }
 
 bool IoUring::Supports(const uint8_t* ops, size_t count) const {
@@ -106,7 +126,7 @@ int IoUring::Submit(bool run_work) {
   __atomic_store_n(sq_tail_ptr_, sq_tail_, __ATOMIC_RELEASE);
   int n;
   do {
-    n = SysEnter(fd_, count, run_work ? IORING_ENTER_GETEVENTS : 0);
+    n = SysEnter(enter_fd_, count, enter_flags_ | (run_work ? IORING_ENTER_GETEVENTS : 0));
   } while (n < 0 && errno == EINTR);
   if (n < 0) return -errno;
   sq_submitted_ += static_cast<unsigned>(n);

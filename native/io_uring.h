@@ -57,7 +57,11 @@ class IoUring {
   int Register(unsigned opcode, void* arg, unsigned count) const;
 
  private:
+  void RegisterRing();
+
   int fd_ = -1;
+  int enter_fd_ = -1;        // what io_uring_enter is given: the fd, or the registered index
+  unsigned enter_flags_ = 0;  // IORING_ENTER_REGISTERED_RING when registered
   void* sq_map_ = nullptr;
   size_t sq_map_size_ = 0;
   void* cq_map_ = nullptr;  // the same mapping as sq_map_ when the kernel has IORING_FEAT_SINGLE_MMAP

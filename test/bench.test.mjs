@@ -8,6 +8,7 @@ import { table } from '../bench/lib/markdown.mjs'
 import { echoLoad } from '../bench/lib/echo-client.mjs'
 import { startServer, stopServer } from '../bench/lib/processes.mjs'
 import { cServer, ringpoll } from '../bench/lib/contenders.mjs'
+import { alternate } from '../bench/lib/rounds.mjs'
 
 t.test('median, percentile and ratio', async (t) => {
   t.equal(median([3, 1, 2]), 2)
@@ -68,4 +69,18 @@ t.test('a ringpoll server that runs on another backend than asked has no figures
   // Forcing epoll through the environment stands for a build or kernel without io_uring.
   const err = await startServer({ ...uring, env: { RINGPOLL_BACKEND: 'epoll' } }).catch((e) => e)
   t.equal(err.unavailable, 'io_uring: not available in this build (ran on epoll)')
+})
+
+t.test('a contender marked unavailable (a peer that did not install) is reported, never started', async (t) => {
+  let measured = 0
+  const c = cServer('C epoll reference', 'echo_epoll')
+  const [missing, present] = await alternate([{ name: 'Bun.listen', unavailable: 'npm ci in bench/peers failed' }, c], {
+    rounds: 2,
+    measure: async () => ++measured,
+  })
+  t.equal(missing.unavailable, 'npm ci in bench/peers failed')
+  t.same(missing.runs, [])
+  t.same(missing.failures, [])
+  t.equal(present.runs.length, 2, 'the others are measured as usual')
+  t.equal(measured, 2)
 })

@@ -48,6 +48,40 @@ t.test('peek, next, skip and readBuffer across chunk boundaries', async (t) => {
   t.equal(r.length, 0)
 })
 
+t.test('indexOf over short input (the scan in JS) agrees with Buffer#indexOf and stops at the end of the input', async (t) => {
+  let conn
+  const s = createServer({ onConnect: (c) => (conn = c) })
+  const { port } = await s.listen({ port: 0, host: '127.0.0.1' })
+  const socket = await netConnect({ port, host: '127.0.0.1' })
+  t.teardown(async () => {
+    socket.destroy()
+    await s.close()
+  })
+  const send = async (bytes, total) => {
+    socket.write(bytes)
+    await until(() => conn && conn.reader.length >= total, 'the bytes to arrive')
+  }
+  // Input read and released leaves its bytes in memory the next input may reuse: a match that
+  // runs on into them must not be found.
+  const earlier = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(4))
+  await send(earlier, earlier.length)
+  const r = conn.reader
+  r.skip(r.length)
+  r.release()
+  await send(Buffer.from('ab\r\n'), 4)
+  t.equal(r.indexOf('\r\n\r\n'), -1, 'no match past the end of the input')
+  const data = Buffer.from('ab\r\ncd\r\n\r\nef\r\n\r')
+  await send(data.subarray(4, 9), 9)
+  await send(data.subarray(9), data.length)
+  for (const pattern of ['\r\n\r\n', '\r\n', 'ab', 'f\r\n\r', 'f\r\n\r\n', 'zz', 'c', 0x0a]) {
+    for (let from = 0; from <= data.length; from++) {
+      t.equal(r.indexOf(pattern, from), data.indexOf(pattern, from), `indexOf(${JSON.stringify(pattern)}, ${from})`)
+    }
+  }
+  r.skip(r.length)
+  r.release()
+})
+
 t.test('views stay valid until release', async (t) => {
   const data = payload(50000, 9)
   const conn = await readerWith(t, data, 3)

@@ -2,6 +2,7 @@
 // backend (RINGPOLL_BACKEND), the same script either way.
 import { benchPath, node } from './processes.mjs'
 import { reference } from './reference.mjs'
+import { bun, uwsInstalled } from './runtimes.mjs'
 
 const BACKENDS = ['epoll', 'io_uring']
 
@@ -18,6 +19,19 @@ export function ringpoll(script, { label = 'ringpoll', args = [], nodeArgs = [] 
 /** A Node server script that does not use ringpoll's reactor. */
 export function nodeServer(name, script, { args = [], nodeArgs = [] } = {}) {
   return { name, command: [node, ...nodeArgs, benchPath(`servers/${script}`), '0', ...args], env: {} }
+}
+
+/** A server script run by Bun (installed into bench/peers/); unavailable when Bun is not. */
+export function bunServer(name, script) {
+  const runtime = bun()
+  if (runtime.unavailable) return { name, unavailable: runtime.unavailable }
+  return { name, command: [runtime.binary, benchPath(`servers/${script}`), '0'], env: {} }
+}
+
+/** The uWS.js server (servers/http-uws.mjs, on Node); unavailable when bench/peers/ cannot be installed. */
+export function uwsServer(name) {
+  const installed = uwsInstalled()
+  return installed.unavailable ? { name, unavailable: installed.unavailable } : nodeServer(name, 'http-uws.mjs')
 }
 
 /** A C program from bench/reference/, compiled on first use. */

@@ -7,11 +7,16 @@ import { assertAlive, startServer, stopServer } from './processes.mjs'
  * (or once per measurement with `fresh`, for figures a previous run would skew, such as memory);
  * `warmup(server)`, when given, runs once per server before the first round and is not measured.
  * Returns one entry per contender: { contender, server, runs, failures, unavailable }. A contender
- * that fails (does not start, dies, errs) is recorded and the others go on.
+ * that fails (does not start, dies, errs) is recorded and the others go on; one that carries
+ * `unavailable` (a peer that is not installed) is not started.
  */
 export async function alternate(contenders, { rounds, measure, warmup, fresh = false }) {
   const entries = contenders.map((contender) => ({ contender, runs: [], failures: [] }))
   const start = async (entry) => {
+    if (entry.contender.unavailable) {
+      entry.unavailable = entry.contender.unavailable
+      return
+    }
     try {
       entry.server = await startServer(entry.contender)
       if (warmup) await warmup(entry.server, entry.contender)

@@ -2,7 +2,7 @@
 // waits for all of it to come back before sending the next; one compiled client
 // (reference/echo_client.c) loads every server. 1 KB messages at 100 and 1,000 connections, 16 KB
 // at 100. Figures: messages/s, p50/p99 latency, server CPU µs per message.
-import { cServer, nodeServer, ringpoll } from '../lib/contenders.mjs'
+import { bunServer, cServer, nodeServer, ringpoll } from '../lib/contenders.mjs'
 import { echoLoad } from '../lib/echo-client.mjs'
 import { table } from '../lib/markdown.mjs'
 import { alternate } from '../lib/rounds.mjs'
@@ -25,7 +25,7 @@ const LOADS = [
 const loadName = (l) => `${l.size / 1024} KB messages, ${l.connections} connections`
 
 export async function run({ quick, rounds, seconds, warmup }) {
-  const contenders = [...ringpoll('echo-ringpoll.mjs'), nodeServer(NET, 'echo-net.mjs'), cServer(C, 'echo_epoll')]
+  const contenders = [...ringpoll('echo-ringpoll.mjs'), nodeServer(NET, 'echo-net.mjs'), bunServer('Bun.listen', 'echo-bun.mjs'), cServer(C, 'echo_epoll')]
   const series = []
   for (const load of quick ? LOADS.slice(1, 2) : LOADS) {
     const options = { connections: load.connections, request: load.size }

@@ -1,11 +1,13 @@
 // Scenario 1: HTTP/1.1 keep-alive hello world. ringpoll's raw API on each backend, node:http on
-// ringpoll and on node:net, a raw responder on node:net and the C epoll reference, loaded by
-// autocannon (and wrk when installed) at 10, 100 and 1,000 connections, with and without
-// pipelining. Figures: requests/s, p50/p99 latency, server CPU µs per request (from the server
-// process's own CPU time over the run), server RSS after the run.
+// ringpoll and on node:net, a raw responder on node:net, Bun (Bun.listen and Bun.serve), uWS.js and
+// the C epoll reference, loaded by autocannon (and wrk when installed) at 10, 100 and 1,000
+// connections, with and without pipelining. Figures: requests/s, p50/p99 latency, server CPU µs per
+// request (from the server process's own CPU time over the run), GC time per 100,000 requests for
+// the Node servers, server RSS after the run.
 import { loadAutocannon } from '../lib/autocannon.mjs'
-import { cServer, nodeServer, ringpoll } from '../lib/contenders.mjs'
+import { bunServer, cServer, nodeServer, ringpoll, uwsServer } from '../lib/contenders.mjs'
 import { table } from '../lib/markdown.mjs'
+import { ask } from '../lib/processes.mjs'
 import { cpuSeconds, rssBytes } from '../lib/proc.mjs'
 import { alternate } from '../lib/rounds.mjs'
 import { fmt, fmtRatio, ratio } from '../lib/stats.mjs'
@@ -20,10 +22,24 @@ const BODY = 'hello world\n'
 const C = 'C epoll reference'
 const NET_RAW = 'node:net raw responder'
 const RAW = 'ringpoll raw API'
+const BUN_LISTEN = 'Bun.listen raw responder'
+const UWS = 'uWS.js'
 const GOAL_VS_C = 1.1
 const GOAL_VS_NET = 0.6
+const GOAL_VS_PEER = 0.9 // the better of Bun.listen and uWS.js
 
-function loads(quick) {
+/** A load's name for --loads: ac100, ac100p10, wrk1000. */
+const token = (l) => `${l.tool === 'wrk' ? 'wrk' : 'ac'}${l.connections}${l.pipelining > 1 ? `p${l.pipelining}` : ''}`
+
+function loads(quick, only) {
+  const all = allLoads(quick)
+  if (!only) return all
+  const unknown = only.filter((t) => !all.some((l) => token(l) === t))
+  if (unknown.length) throw new Error(`--loads: no load ${unknown.join(', ')} here (${all.map(token).join(', ')})`)
+  return all.filter((l) => only.includes(token(l)))
+}
+
+function allLoads(quick) {
   const grid = (tool, connections, depths) => connections.flatMap((c) => depths.map((pipelining) => ({ tool, connections: c, pipelining })))
   if (quick) return grid('autocannon', [100], [1, 10])
   return [
@@ -37,28 +53,35 @@ function loads(quick) {
 const loadName = (l) => `${l.connections} connections${l.pipelining > 1 ? `, pipelining ${l.pipelining}` : ''}, ${l.tool}`
 const shortName = (l) => `${l.connections}c${l.pipelining > 1 ? ` p${l.pipelining}` : ''} ${l.tool === 'wrk' ? 'wrk' : 'ac'}`
 
-export async function run({ quick, rounds, seconds, warmup }) {
+export async function run({ quick, rounds, seconds, warmup, loads: only }) {
+  // The Node servers import servers/gc-meter.mjs and answer "gc" with their GC time so far.
+  const gc = (contender) => ({ ...contender, gc: true })
   const contenders = [
-    ...ringpoll('http-ringpoll.mjs', { label: RAW }),
-    nodeServer('node:http on ringpoll', 'http-server.mjs', { args: ['--transport', 'ringpoll'] }),
-    nodeServer('node:http on node:net', 'http-server.mjs', { args: ['--transport', 'net'] }),
-    nodeServer(NET_RAW, 'http-net.mjs'),
+    ...ringpoll('http-ringpoll.mjs', { label: RAW }).map(gc),
+    gc(nodeServer('node:http on ringpoll', 'http-server.mjs', { args: ['--transport', 'ringpoll'] })),
+    gc(nodeServer('node:http on node:net', 'http-server.mjs', { args: ['--transport', 'net'] })),
+    gc(nodeServer(NET_RAW, 'http-net.mjs')),
+    bunServer(BUN_LISTEN, 'http-bun-listen.mjs'),
+    bunServer('Bun.serve', 'http-bun-serve.mjs'),
+    gc(uwsServer(UWS)),
     cServer(C, 'http_epoll'),
   ]
   const series = []
-  for (const load of loads(quick)) {
+  for (const load of loads(quick, only)) {
     const drive = load.tool === 'wrk' ? loadWrk : loadAutocannon
     const options = (server, s) => ({ port: server.port, connections: load.connections, pipelining: load.pipelining, seconds: s, body: BODY })
     const entries = await alternate(contenders, {
       rounds,
       warmup: (server) => drive(options(server, warmup)),
-      measure: async (server) => {
+      measure: async (server, contender) => {
+        const gcBefore = contender.gc ? (await ask(server, 'gc')).gcMs : NaN
         const cpuBefore = cpuSeconds(server.pid)
         const started = performance.now()
         const r = await drive(options(server, seconds))
         const elapsed = (performance.now() - started) / 1000
         const cpu = cpuSeconds(server.pid) - cpuBefore
-        return { ...r, rps: r.requests / elapsed, cpuPerRequest: (cpu * 1e6) / r.requests, rss: rssBytes(server.pid) }
+        const gcMs = contender.gc ? (await ask(server, 'gc')).gcMs - gcBefore : NaN
+        return { ...r, rps: r.requests / elapsed, cpuPerRequest: (cpu * 1e6) / r.requests, gcPer100k: (gcMs * 1e5) / r.requests, rss: rssBytes(server.pid) }
       },
     })
     series.push({ load, summaries: summarize(entries) })
@@ -72,23 +95,27 @@ function render(series, contenders) {
   for (const { load, summaries } of series) {
     const c = find(summaries, C)?.cpuPerRequest
     const net = find(summaries, NET_RAW)?.cpuPerRequest
+    const peer = Math.min(...[BUN_LISTEN, UWS].map((name) => find(summaries, name)?.cpuPerRequest).filter(Number.isFinite))
     const rows = summaries.map((s) => {
-      if (!s.runs) return missingRow(s, 9)
+      if (!s.runs) return missingRow(s, 11)
       const vsC = ratio(s.cpuPerRequest, c)
       const vsNet = ratio(s.cpuPerRequest, net)
+      const vsPeer = ratio(s.cpuPerRequest, peer)
       const raw = s.name.startsWith(RAW)
       const judgedC = judged(vsC, GOAL_VS_C, true)
       const judgedNet = judged(vsNet, GOAL_VS_NET, true)
-      if (raw) goals.push({ load, name: s.label, vsC: judgedC, vsNet: judgedNet })
+      const judgedPeer = judged(vsPeer, GOAL_VS_PEER, true)
+      if (raw) goals.push({ load, name: s.label, vsC: judgedC, vsNet: judgedNet, vsPeer: judgedPeer })
       return [
         s.label, fmt(s.rps), fmt(s.p50), fmt(s.p99), fmt(s.cpuPerRequest),
-        raw ? judgedC.text : fmtRatio(vsC), raw ? judgedNet.text : fmtRatio(vsNet),
-        fmt(s.rss / 2 ** 20), s.runs,
+        raw ? judgedC.text : fmtRatio(vsC), raw ? judgedNet.text : fmtRatio(vsNet), raw ? judgedPeer.text : fmtRatio(vsPeer),
+        fmt(s.gcPer100k), fmt(s.rss / 2 ** 20), s.runs,
       ]
     })
     const columns = [
       { title: 'server', align: 'left' }, { title: 'req/s' }, { title: 'p50 ms' }, { title: 'p99 ms' },
-      { title: 'server CPU µs/req' }, { title: 'CPU vs C' }, { title: 'CPU vs node:net raw' }, { title: 'RSS MB' }, { title: 'rounds' },
+      { title: 'server CPU µs/req' }, { title: 'CPU vs C' }, { title: 'CPU vs node:net raw' }, { title: 'CPU vs best of Bun.listen, uWS.js' },
+      { title: 'GC ms per 100k req' }, { title: 'RSS MB' }, { title: 'rounds' },
     ]
     blocks.push(`### ${loadName(load)}\n\n${table(columns, rows)}\n${problemLines(summaries)}`)
   }
@@ -114,7 +141,11 @@ function summarizeGoals(goals) {
   const lines = []
   for (const [name, list] of byName) {
     const canonical = list.find((g) => g.load.connections === 100 && g.load.pipelining === 1 && g.load.tool === 'autocannon') ?? list[0]
-    for (const [key, text] of [['vsC', `server CPU/request ≤ ${GOAL_VS_C}× the C reference`], ['vsNet', `server CPU/request ≤ ${GOAL_VS_NET}× node:net raw`]]) {
+    for (const [key, text] of [
+      ['vsC', `server CPU/request ≤ ${GOAL_VS_C}× the C reference`],
+      ['vsNet', `server CPU/request ≤ ${GOAL_VS_NET}× node:net raw`],
+      ['vsPeer', `server CPU/request ≤ ${GOAL_VS_PEER}× the better of Bun.listen and uWS.js`],
+    ]) {
       const judgedLoads = list.filter((g) => g[key].met !== null)
       const met = judgedLoads.filter((g) => g[key].met).length
       lines.push({

@@ -1,5 +1,6 @@
 // HTTP hello world on node:net: the same counting over a string of leftovers, the same response.
 import net from 'node:net'
+import './gc-meter.mjs'
 import { END_OF_REQUEST, RESPONSE, port, ready } from './response.mjs'
 
 const server = net.createServer((socket) => {

@@ -3,6 +3,7 @@
 //   node bench/servers/http-server.mjs <port> --transport net|ringpoll
 import http from 'node:http'
 import { parseArgs } from 'node:util'
+import './gc-meter.mjs'
 import { ready, unavailable } from './response.mjs'
 
 const { values, positionals } = parseArgs({ options: { transport: { type: 'string', default: 'net' } }, allowPositionals: true })
