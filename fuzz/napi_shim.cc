@@ -1,7 +1,7 @@
 // The five Node-API functions that native/slab.cc and native/link_buffer.cc call, without Node:
-// an "ArrayBuffer" is a malloc'd block owned by its references and freed when the last one is
-// deleted, as if collected by the GC at once. So AddressSanitizer catches any use of slab or
-// linked-buffer memory after the LinkBuffer has let go of it.
+// a value is collected as soon as its last reference is deleted, as if by the GC at once: a linked
+// buffer's malloc'd block is freed, and a slab's external ArrayBuffer has its finalizer called. So
+// AddressSanitizer catches any use of slab or linked-buffer memory after it was let go of.
 #include <node_api.h>
 
 #include <cstdlib>
@@ -14,6 +14,8 @@ struct Value {
   void* data;
   size_t size;
   int refs;
+  napi_finalize finalize;  // external memory: called on collection instead of free()
+  void* hint;
 };
 
 int live_values = 0;
@@ -24,7 +26,7 @@ bool fail_next_arraybuffer = false;
 namespace shim {
 
 napi_value NewBuffer(size_t size, void** data) {
-  Value* v = new Value{malloc(size == 0 ? 1 : size), size, 0};
+  Value* v = new Value{malloc(size == 0 ? 1 : size), size, 0, nullptr, nullptr};
   live_values++;
   *data = v->data;
   return reinterpret_cast<napi_value>(v);
@@ -44,12 +46,14 @@ void FailNextArrayBuffer() { fail_next_arraybuffer = true; }
 
 extern "C" {
 
-napi_status napi_create_arraybuffer(napi_env, size_t byte_length, void** data, napi_value* result) {
+napi_status napi_create_external_arraybuffer(napi_env, void* data, size_t byte_length, napi_finalize finalize_cb,
+                                             void* finalize_hint, napi_value* result) {
   if (fail_next_arraybuffer) {
     fail_next_arraybuffer = false;
     return napi_generic_failure;
   }
-  *result = shim::NewBuffer(byte_length, data);
+  live_values++;
+  *result = reinterpret_cast<napi_value>(new Value{data, byte_length, 0, finalize_cb, finalize_hint});
   return napi_ok;
 }
 
@@ -63,7 +67,11 @@ napi_status napi_create_reference(napi_env, napi_value value, uint32_t initial_r
 napi_status napi_delete_reference(napi_env, napi_ref ref) {
   Value* v = reinterpret_cast<Value*>(ref);
   if (--v->refs == 0) {
-    free(v->data);
+    if (v->finalize != nullptr) {
+      v->finalize(nullptr, v->data, v->hint);
+    } else {
+      free(v->data);
+    }
     delete v;
     live_values--;
   }

@@ -13,7 +13,7 @@ napi_value NewBuffer(size_t size, void** data);
 int LiveValues();
 // Detaches a buffer (as a transfer does): its memory is freed, its length becomes 0.
 void Detach(napi_value value);
-// The next napi_create_arraybuffer fails, as when the JS heap is exhausted.
+// The next napi_create_external_arraybuffer fails, as when the JS heap is exhausted.
 void FailNextArrayBuffer();
 
 }  // namespace shim

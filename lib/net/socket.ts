@@ -59,8 +59,6 @@ export class Socket extends Duplex {
   private transportClosed = false
   /** The connection is paused (the stream is full, or pauseOnConnect) until _read(). */
   private readingPaused = false
-  /** The peer's FIN arrived while paused; the stream ends when it next asks for data. */
-  private endHeld = false
   private connectStarted = false
   private closeHadError = false
   private bytesIn = 0
@@ -151,14 +149,10 @@ export class Socket extends Duplex {
   }
 
   /**
-   * @internal The peer sent FIN. The reactor reads to the end even while the connection is paused;
-   * what it read waits in the reader, with the end, until the stream asks for more.
+   * @internal The peer sent FIN. The connection hands the end over only after all input and never
+   * while paused, so the stream has asked for what is left.
    */
   _peerEnded(conn: Connection): void {
-    if (this.readingPaused) {
-      this.endHeld = true
-      return
-    }
     if (conn.reader.length > 0) this._input(conn)
     this.inputEnded = true
     this.holdLoop()
@@ -176,7 +170,7 @@ export class Socket extends Duplex {
   }
 
   /** @internal The connection has closed (the socket asked, or the peer or an error did). */
-  _closed(conn: Connection, err: Error | undefined): void {
+  _closed(_conn: Connection, err: Error | undefined): void {
     this.transportClosed = true
     clearInterval(this.flushPoll)
     if (this.destroyed) {
@@ -184,12 +178,7 @@ export class Socket extends Duplex {
     } else if (err !== undefined && err !== DESTROYED) {
       this.destroy(fromCoreError(err))
     } else {
-      // Both sides sent FIN. Input held back goes into the stream now (the reader goes with the
-      // connection); what the stream buffers is read first, and autoDestroy follows.
-      if (this.endHeld) {
-        this.endHeld = this.readingPaused = false
-        this._peerEnded(conn)
-      }
+      // Both sides sent FIN: what the stream buffers is read first, and autoDestroy follows.
       this._drained()
       if (this.readableEnded && this.writableFinished) this.destroy()
     }
@@ -201,12 +190,7 @@ export class Socket extends Duplex {
     if (conn === null || !this.readingPaused) return
     this.readingPaused = false
     this.holdLoop()
-    if (this.endHeld) {
-      this.endHeld = false
-      this._peerEnded(conn)
-    } else {
-      conn.resume()
-    }
+    conn.resume()
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding | 'buffer', cb: WriteCallback): void {
@@ -372,7 +356,7 @@ export class Socket extends Duplex {
     clearInterval(this.flushPoll)
     if (Object.hasOwn(this, 'write')) delete (this as { write?: unknown }).write // see onReadableEnd
     this.conn = null
-    this.transportClosed = this.readingPaused = this.endHeld = this.closeHadError = this.readWanted = this.inputEnded = this.resetting = false
+    this.transportClosed = this.readingPaused = this.closeHadError = this.readWanted = this.inputEnded = this.resetting = false
     this.bytesIn = this.bytesOut = this.queuedBytes = 0
     this.heldCallback = undefined
   }
