@@ -3,24 +3,14 @@
 // reusePort. Prints the listening line once the pool has started. On stdin, "pids" prints the
 // other processes whose CPU counts (none), "stats" the pool's summed counters, and "close" closes
 // the pool and prints {"startMs","closeMs"}: how long startWorkers() and pool.close() took.
-import net from 'node:net'
 import { createInterface } from 'node:readline'
 import { startWorkers } from 'ringpoll/cluster'
-import { port as askedPort, ready } from './response.mjs'
+import { ready, sharedPort } from './response.mjs'
 
 const count = Number(process.argv[3] ?? 1)
 const kind = process.argv[4] ?? 'echo'
 
-// Every worker must be given the same port: find a free one when asked for 0.
-async function freePort() {
-  const probe = net.createServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address()
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-const port = askedPort || (await freePort())
+const port = await sharedPort()
 let t0 = performance.now()
 const pool = await startWorkers(new URL('./cluster-worker.mjs', import.meta.url), { count, workerData: { port, kind } })
 const startMs = performance.now() - t0

@@ -5,24 +5,15 @@
 // each, then {"startMs","closeMs"}).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import net from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { port as askedPort, ready } from './response.mjs'
+import { ready, sharedPort } from './response.mjs'
 
 const count = Number(process.argv[3] ?? 2)
 const kind = process.argv[4] ?? 'http'
 const script = fileURLToPath(new URL('./cluster-process.mjs', import.meta.url))
 
-async function freePort() {
-  const probe = net.createServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address()
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-const port = askedPort || (await freePort())
+const port = await sharedPort()
 let t0 = performance.now()
 const children = Array.from({ length: count }, () => spawn(process.execPath, [script, String(port), kind], { stdio: ['ignore', 'pipe', 'inherit'] }))
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')))

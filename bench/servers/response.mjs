@@ -21,6 +21,20 @@ export function answerRequests(conn) {
 export const port = Number(process.argv[2] ?? 0)
 
 /**
+ * The asked port, or when that is 0 a free one found now: for servers whose several listeners
+ * (workers, processes) must all be given the same number.
+ */
+export async function sharedPort() {
+  if (port !== 0) return port
+  const { createServer } = await import('node:net')
+  const probe = createServer()
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const free = probe.address().port
+  await new Promise((resolve) => probe.close(resolve))
+  return free
+}
+
+/**
  * Prints the line the bench waits for ("listening <port>", plus "backend=<name>" for a ringpoll
  * server: the backend it really runs on), and exits on SIGTERM.
  */
