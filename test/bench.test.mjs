@@ -7,7 +7,7 @@ import { barChart } from '../bench/lib/svg.mjs'
 import { table } from '../bench/lib/markdown.mjs'
 import { echoLoad } from '../bench/lib/echo-client.mjs'
 import { startServer, stopServer } from '../bench/lib/processes.mjs'
-import { cServer, ringpoll } from '../bench/lib/contenders.mjs'
+import { cServer, floorServer, ringpoll } from '../bench/lib/contenders.mjs'
 import { alternate } from '../bench/lib/rounds.mjs'
 
 t.test('median, percentile and ratio', async (t) => {
@@ -62,6 +62,35 @@ t.test('the echo client fails on a server that answers more than it asked for', 
   t.teardown(() => server.close())
   const fake = { port: server.address().port, pid: process.pid, name: 'doubling server' }
   await t.rejects(echoLoad(fake, { connections: 1, request: 10, seconds: 0.2, warmup: 0 }), /answered a request that wants 10/)
+})
+
+// Requests whole, pipelined, and cut inside the terminator: every variant answers each exactly once.
+function exchange(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let got = ''
+    socket.setEncoding('latin1')
+    socket.on('error', reject)
+    socket.on('data', (d) => {
+      got += d
+      if (got.split('hello world\n').length - 1 === 4) socket.end()
+    })
+    socket.on('close', () => resolve(got.split('HTTP/1.1 200 OK').length - 1))
+    const request = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'
+    socket.write(request + request + request.slice(0, -3))
+    setTimeout(() => socket.write(request.slice(-3) + request), 20)
+  })
+}
+
+t.test('the Node floor answers every request once, in each variant', async (t) => {
+  for (const variant of ['direct', 'nested', 'callback', 'js']) {
+    const server = await startServer(floorServer(`floor ${variant}`, variant))
+    try {
+      t.equal(await exchange(server.port), 4, `${variant}: four requests, four responses`)
+    } finally {
+      await stopServer(server)
+    }
+  }
 })
 
 t.test('a ringpoll server that runs on another backend than asked has no figures', async (t) => {

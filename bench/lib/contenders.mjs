@@ -1,7 +1,7 @@
 // The contenders: each is a server command line plus its environment. ringpoll servers run once per
 // backend (RINGPOLL_BACKEND), the same script either way.
 import { benchPath, node } from './processes.mjs'
-import { reference } from './reference.mjs'
+import { reference, referenceAddon } from './reference.mjs'
 import { bun, uwsInstalled } from './runtimes.mjs'
 
 const BACKENDS = ['epoll', 'io_uring']
@@ -46,4 +46,9 @@ export function cServer(name, program) {
  */
 export function label(contender, server) {
   return server?.backend && !contender.backend ? `${contender.name} (${server.backend})` : contender.name
+}
+
+/** The Node floor (servers/http-floor.mjs with reference/http_floor.cc, compiled on first use) in one variant. */
+export function floorServer(name, variant, { nodeArgs = [] } = {}) {
+  return { name, command: [node, ...nodeArgs, benchPath('servers/http-floor.mjs'), '0', variant], env: { HTTP_FLOOR_ADDON: referenceAddon('http_floor') } }
 }

@@ -1,0 +1,80 @@
+// Where the CPU of one HTTP request goes, per contender: each server in turn under one load, with
+// `perf record -e cpu-clock -g` attached for the measured seconds (Node servers run with
+// --perf-basic-prof, so JS frames have names). Prints, per contender, the kernel/user split of its
+// samples and its top frames by self time. Needs perf; not part of `npm run bench`.
+//
+//   node bench/profile.mjs [--contenders ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net]
+//                          [--load ac100] [--seconds 4] [--top 12] [--keep DIR]
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadAutocannon } from './lib/autocannon.mjs'
+import { cpuSeconds } from './lib/proc.mjs'
+import { bunServer, cServer, floorServer, nodeServer, uwsServer } from './lib/contenders.mjs'
+import { benchPath, node, startServer, stopServer, watchdog } from './lib/processes.mjs'
+import { loadWrk } from './lib/wrk.mjs'
+
+const { values: args } = parseArgs({
+  options: {
+    contenders: { type: 'string', default: 'ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net' },
+    load: { type: 'string', default: 'ac100' },
+    seconds: { type: 'string', default: '4' },
+    top: { type: 'string', default: '12' },
+    keep: { type: 'string' },
+  },
+})
+const seconds = Number(args.seconds)
+const m = /^(ac|wrk)(\d+)$/.exec(args.load)
+if (!m || !(seconds > 0)) throw new Error('--load takes acN or wrkN, --seconds a positive number')
+const drive = m[1] === 'wrk' ? loadWrk : loadAutocannon
+const prof = ['--perf-basic-prof']
+const ringpoll = (backend) => ({ name: `ringpoll (${backend})`, backend, command: [node, ...prof, benchPath('servers/http-ringpoll.mjs'), '0'], env: { RINGPOLL_BACKEND: backend } })
+const known = {
+  ringpoll: () => ringpoll('io_uring'),
+  'ringpoll-epoll': () => ringpoll('epoll'),
+  C: () => cServer('C', 'http_epoll'),
+  'Bun.listen': () => bunServer('Bun.listen', 'http-bun-listen.mjs'),
+  'uWS.js': () => ({ ...uwsServer('uWS.js'), command: uwsServer('uWS.js').command?.toSpliced(1, 0, ...prof) }),
+  'node:net': () => nodeServer('node:net raw', 'http-net.mjs', { nodeArgs: prof }),
+}
+for (const v of ['direct', 'nested', 'callback', 'js']) known[`floor-${v}`] = () => floorServer(`floor ${v}`, v, { nodeArgs: prof })
+const names = args.contenders.split(',')
+for (const n of names) if (!known[n]) throw new Error(`--contenders: ${n} is not one of ${Object.keys(known).join(', ')}`)
+watchdog(names.length * (seconds + 30))
+
+const dir = args.keep ?? mkdtempSync(join(tmpdir(), 'ringpoll-profile-'))
+mkdirSync(dir, { recursive: true })
+const perfReport = (file, sort, limit = 0.5) =>
+  execFileSync('perf', ['report', '-i', file, '--no-children', '--sort', sort, '--stdio', '-g', 'none', '--percent-limit', String(limit)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .split('\n').filter((l) => /^\s+\d/.test(l)).map((l) => l.trim())
+
+for (const name of names) {
+  const contender = known[name]()
+  if (contender.unavailable) {
+    console.log(`## ${contender.name}: not available (${contender.unavailable})\n`)
+    continue
+  }
+  const server = await startServer(contender)
+  const options = (s) => ({ port: server.port, connections: Number(m[2]), pipelining: 1, seconds: s, body: 'hello world\n' })
+  await drive(options(0.5))
+  const file = join(dir, `${name.replace(/[^\w.-]/g, '_')}.data`)
+  const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-g', '-q', '-o', file, '-p', String(server.pid), '--', 'sleep', String(seconds)], { stdio: 'ignore' })
+  const recorded = new Promise((resolve) => perf.once('exit', resolve))
+  const before = cpuSeconds(server.pid)
+  const load = await drive(options(seconds))
+  const cpuPerRequest = ((cpuSeconds(server.pid) - before) * 1e6) / load.requests
+  await recorded
+  await stopServer(server)
+  // The kernel's share: the samples in [kernel.kallsyms] (all of them, no percent limit).
+  const dsos = perfReport(file, 'dso', 0)
+  const kernel = dsos.filter((l) => l.includes('[kernel.kallsyms]')).reduce((sum, l) => sum + parseFloat(l), 0)
+  console.log(`## ${contender.name} (${args.load}: ${load.requests} requests in ${seconds} s, ${cpuPerRequest.toFixed(2)} µs CPU each while profiled)\n`)
+  console.log(`kernel ${kernel.toFixed(1)}%, user ${(100 - kernel).toFixed(1)}%; by DSO: ${dsos.slice(0, 5).map((l) => l.replace(/\s+/g, ' ')).join('; ')}`)
+  console.log('\n```')
+  console.log(perfReport(file, 'sym').slice(0, Number(args.top)).join('\n'))
+  console.log('```\n')
+}
+if (!args.keep) rmSync(dir, { recursive: true, force: true })
+process.exit(0)
