@@ -1,7 +1,8 @@
 // Where the CPU of one HTTP request goes, per contender: each server in turn under one load, with
 // `perf record -e cpu-clock -g` attached for the measured seconds (Node servers run with
 // --perf-basic-prof, so JS frames have names). Prints, per contender, the kernel/user split of its
-// samples and its top frames by self time. Needs perf; not part of `npm run bench`.
+// samples and its top frames by self time (and, for the Node floor, requests per loop iteration).
+// Needs perf; not part of `npm run bench`.
 //
 //   node bench/profile.mjs [--contenders ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net]
 //                          [--load ac100] [--seconds 4] [--top 12] [--keep DIR]
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { loadAutocannon } from './lib/autocannon.mjs'
 import { cpuSeconds } from './lib/proc.mjs'
 import { bunServer, cServer, floorServer, nodeServer, uwsServer } from './lib/contenders.mjs'
-import { benchPath, node, startServer, stopServer, watchdog } from './lib/processes.mjs'
+import { ask, benchPath, node, startServer, stopServer, watchdog } from './lib/processes.mjs'
 import { loadWrk } from './lib/wrk.mjs'
 
 const { values: args } = parseArgs({
@@ -62,15 +63,20 @@ for (const name of names) {
   const file = join(dir, `${name.replace(/[^\w.-]/g, '_')}.data`)
   const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-g', '-q', '-o', file, '-p', String(server.pid), '--', 'sleep', String(seconds)], { stdio: 'ignore' })
   const recorded = new Promise((resolve) => perf.once('exit', resolve))
+  // The floor counts libuv's loop iterations: requests per wake-up.
+  const loops = name.startsWith('floor-') ? () => ask(server, 'loops') : async () => null
+  const loopsBefore = await loops()
   const before = cpuSeconds(server.pid)
   const load = await drive(options(seconds))
   const cpuPerRequest = ((cpuSeconds(server.pid) - before) * 1e6) / load.requests
+  const loopsAfter = await loops()
+  const perWakeup = loopsAfter ? `, ${(load.requests / (loopsAfter.loops - loopsBefore.loops)).toFixed(2)} requests per loop iteration` : ''
   await recorded
   await stopServer(server)
   // The kernel's share: the samples in [kernel.kallsyms] (all of them, no percent limit).
   const dsos = perfReport(file, 'dso', 0)
   const kernel = dsos.filter((l) => l.includes('[kernel.kallsyms]')).reduce((sum, l) => sum + parseFloat(l), 0)
-  console.log(`## ${contender.name} (${args.load}: ${load.requests} requests in ${seconds} s, ${cpuPerRequest.toFixed(2)} µs CPU each while profiled)\n`)
+  console.log(`## ${contender.name} (${args.load}: ${load.requests} requests in ${seconds} s, ${cpuPerRequest.toFixed(2)} µs CPU each while profiled${perWakeup})\n`)
   console.log(`kernel ${kernel.toFixed(1)}%, user ${(100 - kernel).toFixed(1)}%; by DSO: ${dsos.slice(0, 5).map((l) => l.replace(/\s+/g, ' ')).join('; ')}`)
   console.log('\n```')
   console.log(perfReport(file, 'sym').slice(0, Number(args.top)).join('\n'))

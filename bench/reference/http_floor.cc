@@ -296,11 +296,25 @@ napi_value RespondJs(napi_env e, napi_callback_info info) {
   return nullptr;
 }
 
+// loops() -> [loop iterations, events libuv handed out]: uv_metrics_info, for wake-ups per request.
+napi_value Loops(napi_env e, napi_callback_info) {
+  uv_metrics_t metrics{};
+  uv_metrics_info(loop, &metrics);
+  napi_value result, count, events;
+  napi_create_array_with_length(e, 2, &result);
+  napi_create_double(e, static_cast<double>(metrics.loop_count), &count);
+  napi_create_double(e, static_cast<double>(metrics.events), &events);
+  napi_set_element(e, result, 0, count);
+  napi_set_element(e, result, 1, events);
+  return result;
+}
+
 napi_value Init(napi_env e, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"ready", nullptr, Ready, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"respond", nullptr, RespondJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loops", nullptr, Loops, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(e, exports, sizeof props / sizeof props[0], props);
   return exports;

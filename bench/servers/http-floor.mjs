@@ -2,6 +2,7 @@
 // Node's own loop, without ringpoll. argv[3] picks the variant: direct, nested, callback or js
 // (what each adds is in the addon's header comment and bench/README.md).
 import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
 import './gc-meter.mjs'
 import { port, ready } from './response.mjs'
 
@@ -20,3 +21,10 @@ if (variant === 'js') {
   listening = floor.start(port, variant, () => {})
 }
 ready(listening)
+// The line "loops" is answered with libuv's loop iterations and events so far (bench/profile.mjs).
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'loops') {
+    const [loops, events] = floor.loops()
+    console.log(JSON.stringify({ loops, events }))
+  }
+})
