@@ -257,7 +257,7 @@ Napi::Value Reserve(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "ringpoll: reserve needs an Int32Array(2)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   int32_t chunk = 0;
   uint32_t offset = 0;
   if (r->Reserve(c, static_cast<uint32_t>(n), &chunk, &offset) == nullptr) return OutOfMemory(env);
@@ -294,7 +294,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   char* data = nullptr;
   size_t len = 0;
   if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   if (!r->Write(c, info[1], data, len)) return OutOfMemory(env);
   return Napi::Number::New(env, static_cast<double>(c->out.length()));
 }
@@ -327,7 +327,7 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
     items[i].value = v;
     if (!BytesOf(v, &items[i].data, &items[i].len)) return env.Undefined();
   }
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   for (const Item& item : items) {
     if (!r->Write(c, item.value, item.data, item.len)) return OutOfMemory(env);
   }

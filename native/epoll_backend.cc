@@ -18,12 +18,12 @@ constexpr uint32_t kUnwatched = UINT32_MAX; // Conn::events of a socket taken ou
 
 // The interest a connection's state calls for (level-triggered).
 uint32_t DesiredEvents(const Conn* c) {
-  if (c->state == ConnState::kConnecting) return EPOLLOUT;
-  if (c->state == ConnState::kClosed) return 0;
+  if (c->life.connecting()) return EPOLLOUT;
+  if (c->life.closed()) return 0;
   uint32_t ev = 0;
   // After the peer's FIN, EPOLLIN and EPOLLRDHUP stay set for good under level triggering, so
   // both are dropped; EPOLLHUP and EPOLLERR are always reported.
-  if (!c->peer_ended) ev |= EPOLLRDHUP;
+  if (!c->life.peer_ended()) ev |= EPOLLRDHUP;
   if (c->Reading()) ev |= EPOLLIN;
   if (c->want_write) ev |= EPOLLOUT;
   return ev;
@@ -90,7 +90,7 @@ int EpollBackend::AddConn(Conn* c) {
 }
 
 void EpollBackend::Update(Conn* c) {
-  if (c->state == ConnState::kClosed || c->events == kUnwatched) return;
+  if (c->life.closed() || c->events == kUnwatched) return;
   const uint32_t want = DesiredEvents(c);
   if (want == c->events) return;
   c->events = want;
@@ -153,8 +153,8 @@ void EpollBackend::Poll() {
 }
 
 void EpollBackend::HandleConn(Conn* c, uint32_t events) {
-  if (c->state == ConnState::kClosed) return;
-  if (c->state == ConnState::kConnecting) {
+  if (c->life.closed()) return;
+  if (c->life.connecting()) {
     const int err = PendingError(c->fd);
     if (err != 0) {
       reactor_->Failed(c, err);
@@ -167,7 +167,7 @@ void EpollBackend::HandleConn(Conn* c, uint32_t events) {
   // hang-up or an error means reading to the end (or to the error) now.
   const bool hangup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
   if ((events & EPOLLIN) || hangup) reactor_->ReadSync(c, hangup);
-  if (c->state == ConnState::kClosed) return;
+  if (c->life.closed()) return;
   if (events & EPOLLERR) {
     const int err = PendingError(c->fd);
     if (err != 0) {
@@ -178,8 +178,8 @@ void EpollBackend::HandleConn(Conn* c, uint32_t events) {
   // Both directions are shut (our FIN and the peer's, or a reset without an error left). The close
   // waits until JS has handed the input and the end to the application; meanwhile the socket
   // leaves the epoll set, since no mask hides EPOLLHUP and level triggering would report it again.
-  if ((events & EPOLLHUP) && c->peer_ended) {
-    if (c->end_seen) {
+  if ((events & EPOLLHUP) && c->life.peer_ended()) {
+    if (c->life.end_seen()) {
       reactor_->PeerClosed(c);
     } else {
       epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nullptr);

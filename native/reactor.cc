@@ -316,15 +316,15 @@ void Reactor::Sweep() {
   if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
   for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
   for (Conn* c : conns_) {
-    if (c == nullptr || c->state == ConnState::kClosed) continue;
-    if (c->state == ConnState::kConnecting && c->deadline != 0) {
+    if (c == nullptr || c->life.closed()) continue;
+    if (c->life.connecting() && c->deadline != 0) {
       if (now >= c->deadline) {
         CloseConn(c, kCloseTimeout, ETIMEDOUT);
         continue;
       }
       shortest = std::min<uint64_t>(shortest, c->deadline - now);
     }
-    if (c->state == ConnState::kOpen && c->opts.idle_timeout_ms != 0) {
+    if (c->life.open() && c->opts.idle_timeout_ms != 0) {
       if (now - c->last_active >= c->opts.idle_timeout_ms) {
         CloseConn(c, kCloseTimeout, ETIMEDOUT);
         continue;
@@ -426,7 +426,7 @@ void Reactor::ListenerDone(Listener* l) {
 void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
   stats_.accepts++;
   if (l->addr.family() != AF_UNIX && l->opts.no_delay) SetNoDelay(fd, true);
-  Conn* c = AddConn(fd, l->opts, ConnState::kOpen, l->io);
+  Conn* c = AddConn(fd, l->opts, false, l->io);
   if (c == nullptr) {
     close(fd);
     return;
@@ -443,7 +443,7 @@ void Reactor::AcceptFailed(Listener* l) {
 
 // ---- connections ----------------------------------------------------------------------------
 
-Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io) {
+Conn* Reactor::AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io) {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -453,8 +453,7 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
     conns_.push_back(nullptr);
     generations_.push_back(0);
   }
-  Conn* c = new Conn(&pool_, slot, fd, opts);
-  c->state = state;
+  Conn* c = new Conn(&pool_, slot, fd, opts, connecting);
   c->io = io;
   c->last_active = Now();
   if (io->AddConn(c) != 0) {
@@ -464,9 +463,8 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
   }
   conns_[slot] = c;
   conn_count_++;
-  held_++;  // connecting, or open and not unref()'d yet
   if (opts.idle_timeout_ms != 0) UpdateTimer(opts.idle_timeout_ms);
-  UpdateLoopRef();
+  AdjustHold(1);  // connecting, or open and not unref()'d yet
   return c;
 }
 
@@ -476,7 +474,7 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
   bool in_progress = false;
   const int fd = OpenConnection(addr, &in_progress);
   if (fd < 0) return fd;
-  Conn* c = AddConn(fd, opts, ConnState::kConnecting, Backend(opts.backend));
+  Conn* c = AddConn(fd, opts, true, Backend(opts.backend));
   if (c == nullptr) {
     close(fd);
     return -ENOMEM;
@@ -494,17 +492,13 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
 }
 
 void Reactor::Connected(Conn* c) {
-  c->state = ConnState::kOpen;
-  if (c->unref) {  // unref() while connecting takes effect now
-    held_--;
-    UpdateLoopRef();
-  }
+  AdjustHold(c->life.Connected());  // an unref() while connecting takes effect now
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
   Emit(kEventConnect, static_cast<int32_t>(c->slot));
   c->io->Update(c);
-  if (!c->out.empty() || c->write_ended) MarkDirty(c);
+  if (!c->out.empty() || c->life.ShutdownDue()) MarkDirty(c);
 }
 
 void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
@@ -529,9 +523,9 @@ void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
 // not answered when it sees the end, so a request answered after an await, then the client's
 // FIN, would otherwise get no response.
 void Reactor::PeerEnded(Conn* c) {
-  c->peer_ended = true;
-  if (c->data_pump == pump_seq_) {
-    c->end_held = true;
+  const bool hold = c->data_pump == pump_seq_;
+  c->life.PeerEnded(hold);
+  if (hold) {
     held_ends_.push_back(Token(generations_[c->slot], c->slot));
     const uint64_t one = 1;
     if (!wake_armed_) wake_armed_ = write(wake_fd_, &one, sizeof one) == sizeof one;
@@ -552,8 +546,7 @@ void Reactor::OnWake(uv_poll_t* handle, int, int) {
     const uint32_t slot = static_cast<uint32_t>(token);
     if (slot >= r->conns_.size() || r->conns_[slot] == nullptr || r->generations_[slot] != token >> 32) continue;
     Conn* c = r->conns_[slot];
-    if (c->state == ConnState::kClosed || !c->end_held) continue;
-    c->end_held = false;
+    if (!c->life.ReleaseEnd()) continue;
     r->Emit(kEventEnd, static_cast<int32_t>(slot));
     r->MarkDirty(c);
   }
@@ -562,7 +555,7 @@ void Reactor::OnWake(uv_poll_t* handle, int, int) {
 
 void Reactor::ReadSync(Conn* c, bool to_eof) {
   size_t budget = kReadBudget;
-  while (!c->peer_ended && (to_eof || c->Reading())) {
+  while (!c->life.peer_ended() && (to_eof || c->Reading())) {
     uint32_t space = 0;
     char* dst = c->in.TailSpace(1, &space);
     if (dst == nullptr) {
@@ -601,23 +594,21 @@ void Reactor::Sent(Conn* c, size_t n) {
 }
 
 void Reactor::FlushConn(Conn* c) {
-  if (c->state != ConnState::kOpen) return;
+  if (!c->life.open()) return;
   if (!c->out.empty()) {
     c->io->Send(c);
-    if (c->state != ConnState::kOpen) return;
+    if (!c->life.open()) return;
   }
   if (c->need_drain && c->out.length() < c->opts.high_water_mark) {
     c->need_drain = false;
     Emit(kEventDrain, static_cast<int32_t>(c->slot));
   }
   if (c->out.empty()) {
-    if (c->write_ended && !c->shutdown_done) {
+    if (c->life.ShutdownDue()) {
       shutdown(c->fd, SHUT_WR);
-      c->shutdown_done = true;
+      c->life.ShutdownSent();
     }
-    // Not before JS has handed the input and the end to the application (a paused one may not
-    // have read what arrived before the FIN; a held end has not even reached JS).
-    if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
+    if (c->life.CloseDue(c->opts.allow_half_open)) {
       CloseConn(c, kClosePeer, 0);
       return;
     }
@@ -625,42 +616,54 @@ void Reactor::FlushConn(Conn* c) {
   c->io->Update(c);
 }
 
+// Every close path comes here; ConnLife lets only the first one through.
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
-  if (c->state == ConnState::kClosed) return;
-  const size_t unsent = c->out_dropped ? 0 : c->out.length();
-  if (c->end_held) {  // a close before the next poll phase: the end still comes first
-    c->end_held = false;
-    Emit(kEventEnd, static_cast<int32_t>(c->slot));
-  }
-  if (c->Holds()) held_--;
-  c->state = ConnState::kClosed;
+  const size_t unsent = c->life.ReportsUnsent() ? c->out.length() : 0;
+  bool end_first = false;
+  int hold = 0;
+  if (!c->life.Close(&end_first, &hold)) return;
+  if (end_first) Emit(kEventEnd, static_cast<int32_t>(c->slot));  // a held end still comes first
   c->io->RemoveConn(c);
   close(c->fd);
   c->fd = -1;
-  if (c->io_ops == 0) c->out.Clear();  // else a send still uses it; freed with the connection
   conn_count_--;
-  UpdateLoopRef();
-  // The input chain stays until JS has seen the close: onClose may still read what arrived.
+  AdjustHold(hold);
+  LetGoOfMemory(c);
   Emit(kEventClose, static_cast<int32_t>(c->slot), reason, err, Clamp32(unsent));
 }
 
+// JS has been handed the close record: the id is forgotten, and the memory goes with it unless a
+// backend operation still uses it.
 void Reactor::ReleaseSlot(uint32_t slot) {
   Conn* c = conns_[slot];
-  if (c == nullptr || c->state != ConnState::kClosed) return;
+  if (c == nullptr || !c->life.closed()) return;
   conns_[slot] = nullptr;
   generations_[slot]++;
   free_slots_.push_back(slot);
-  if (c->io_ops != 0) {
-    c->in.Clear();  // no operation uses the input chain: its chunks go back now
-    c->orphaned = true;
-    orphans_.insert(c);
-  } else {
+  if (c->life.JsSawClose(c->io_ops != 0)) {
     delete c;
+    return;
   }
+  orphans_.insert(c);
+  LetGoOfMemory(c);
 }
 
 void Reactor::ConnDone(Conn* c) {
-  if (c->orphaned && orphans_.erase(c) != 0) delete c;
+  LetGoOfMemory(c);
+  if (c->life.BackendDone() && orphans_.erase(c) != 0) delete c;
+}
+
+// ConnLife's memory rule for a closed connection: the output chain goes once no operation uses
+// it; the input chain once JS has seen the close (onClose may still read it until then).
+void Reactor::LetGoOfMemory(Conn* c) {
+  if (c->io_ops == 0) c->out.Clear();
+  if (c->life.orphaned()) c->in.Clear();
+}
+
+void Reactor::AdjustHold(int change) {
+  if (change == 0) return;
+  held_ = change > 0 ? held_ + 1 : held_ - 1;
+  UpdateLoopRef();
 }
 
 void Reactor::MarkDirty(Conn* c) {
@@ -709,22 +712,20 @@ void Reactor::Flush(Conn* c) {
 }
 
 void Reactor::End(Conn* c) {
-  c->write_ended = true;
+  c->life.WriteEnded();
   MarkDirty(c);
 }
 
 void Reactor::Close(Conn* c) {
-  if (c->state == ConnState::kOpen) c->io->SendNow(c);
+  if (c->life.open()) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }
 
 void Reactor::Reset(Conn* c) {
-  if (c->state == ConnState::kClosed) return;
+  if (c->life.closed()) return;
+  // On io_uring the RST goes when the cancelled operations let go of the socket.
   SetResetOnClose(c->fd);
-  // On io_uring the RST goes when the cancelled operations let go of the socket; a send in flight
-  // still uses the output chain, which is freed with the connection instead.
-  if (c->io_ops == 0) c->out.Clear();
-  c->out_dropped = true;
+  c->life.DropOutput();
   CloseConn(c, kCloseLocal, 0);
 }
 
@@ -739,23 +740,11 @@ void Reactor::SetPaused(Conn* c, bool paused) {
 }
 
 void Reactor::SetConnRef(Conn* c, bool ref) {
-  if (c->state == ConnState::kClosed || c->unref == !ref) return;
-  const bool held = c->Holds();
-  c->unref = !ref;
-  if (held != c->Holds()) {
-    if (held) {
-      held_--;
-    } else {
-      held_++;
-    }
-    UpdateLoopRef();
-  }
+  AdjustHold(c->life.SetRef(ref));
 }
 
 void Reactor::EndSeen(Conn* c) {
-  if (c->state != ConnState::kOpen || !c->peer_ended) return;
-  c->end_seen = true;
-  MarkDirty(c);
+  if (c->life.EndSeen()) MarkDirty(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

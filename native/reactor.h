@@ -114,6 +114,7 @@ class Reactor {
   // Sends what is queued, then reports drain and applies end() and the close after the peer's FIN.
   void FlushConn(Conn* c);
   void ListenerDone(Listener* l);
+  // The backend's last operation on a closed connection has finished.
   void ConnDone(Conn* c);
   // Work was queued outside a pump: make sure one runs before the loop next waits.
   void Schedule();
@@ -142,7 +143,10 @@ class Reactor {
 
   void CloseConn(Conn* c, CloseReason reason, int err);
   void ReleaseSlot(uint32_t slot);
-  Conn* AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io);
+  Conn* AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io);
+  void LetGoOfMemory(Conn* c);
+  // A connection or listener started (+1) or stopped (-1) keeping the loop alive.
+  void AdjustHold(int change);
   void MarkDirty(Conn* c);
   void Emit(EventType type, int32_t id, int32_t a = 0, int32_t b = 0, int32_t c = 0);
   uint64_t Now() const { return uv_now(loop_); }

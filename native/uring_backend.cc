@@ -196,14 +196,14 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
 
 int UringBackend::AddConn(Conn* c) {
   // Connecting: a poll for writability says when connect() is done. Open: receive at once.
-  if (c->state == ConnState::kConnecting) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
+  if (c->life.connecting()) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
   return ArmReceive(c) ? 0 : -ENOMEM;
 }
 
 // Reading wanted: a receive armed (and no hang-up poll). Not wanted: no receive, but a poll that
 // reports the peer's FIN or RST, as epoll's EPOLLRDHUP does for a paused connection.
 void UringBackend::Update(Conn* c) {
-  if (c->state != ConnState::kOpen) return;
+  if (!c->life.open()) return;
   bool armed = true;
   if (c->Reading()) {
     if (!(c->io_ops & (kReceiving | kStarved))) armed = ArmReceive(c);
@@ -213,7 +213,7 @@ void UringBackend::Update(Conn* c) {
       Cancel(Tag(c, kReceive));
       c->io_ops |= kStopping;
     }
-    if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
+    if (!c->life.peer_ended() && !(c->io_ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
   }
   if (!armed) reactor_->Failed(c, ENOMEM);  // the kernel took no more entries
 }
@@ -272,10 +272,7 @@ void UringBackend::RemoveConn(Conn* c) {
 }
 
 void UringBackend::Settle(Conn* c) {
-  if (c->state == ConnState::kClosed && c->io_ops == 0) {
-    c->out.Clear();
-    reactor_->ConnDone(c);
-  }
+  if (c->life.closed() && c->io_ops == 0) reactor_->ConnDone(c);
 }
 
 // ---- completions ----------------------------------------------------------------------------
@@ -313,7 +310,7 @@ void UringBackend::Complete(const io_uring_cqe& cqe) {
 
 void UringBackend::Received(Conn* c, int res, uint32_t flags) {
   if (!(flags & IORING_CQE_F_MORE)) c->io_ops &= ~(kReceiving | kStopping);
-  const bool open = c->state == ConnState::kOpen;
+  const bool open = c->life.open();
   if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
     // The bytes follow the ones the kernel put in this buffer before (incremental consumption).
     const uint16_t id = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
@@ -338,7 +335,7 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
   } else if (open && res < 0 && res != -ECANCELED) {
     reactor_->Failed(c, -res);
   }
-  if (c->state == ConnState::kOpen) {
+  if (c->life.open()) {
     Update(c);  // stop at the input limit; re-arm a receive that ended
   } else {
     Settle(c);
@@ -349,7 +346,7 @@ void UringBackend::Sent(Conn* c, int res) {
   c->io_ops &= ~kSending;
   free_sends_.push_back(c->send);
   c->send = nullptr;
-  if (c->state != ConnState::kOpen) {
+  if (!c->life.open()) {
     Settle(c);
     return;
   }
@@ -364,18 +361,18 @@ void UringBackend::Sent(Conn* c, int res) {
 
 void UringBackend::Polled(Conn* c, int res) {
   c->io_ops &= ~kPolling;
-  if (c->state == ConnState::kConnecting) {
+  if (c->life.connecting()) {
     const int err = res < 0 ? -res : PendingError(c->fd);
     if (err != 0) {
       reactor_->Failed(c, err);
     } else {
       reactor_->Connected(c);
     }
-  } else if (c->state == ConnState::kOpen && res > 0 && !(c->io_ops & kReceiving)) {
+  } else if (c->life.open() && res > 0 && !(c->io_ops & kReceiving)) {
     // The peer hung up while the connection was not reading: read to the end now, so that the
     // bytes before the FIN come first and a reset is reported as one.
     reactor_->ReadSync(c, true);
-  } else if (c->state == ConnState::kOpen) {
+  } else if (c->life.open()) {
     Update(c);
   }
   Settle(c);
@@ -405,10 +402,10 @@ void UringBackend::Refill() {
   for (Conn* c : starved) {
     c->io_ops &= ~kStarved;
     // Out of memory with no buffer left to give: those connections cannot read again.
-    if (c->state == ConnState::kOpen && refused && used_up_.size() == buffer_chunk_.size()) {
+    if (c->life.open() && refused && used_up_.size() == buffer_chunk_.size()) {
       reactor_->Failed(c, ENOMEM);
     }
-    if (c->state == ConnState::kOpen) {
+    if (c->life.open()) {
       Update(c);
     } else {
       Settle(c);
