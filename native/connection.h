@@ -10,7 +10,6 @@
 namespace ringpoll {
 
 class IoBackend;
-struct UringSend;
 
 // The backend a server or client asked for; kAuto means the thread's default.
 enum class BackendChoice : uint8_t { kAuto, kEpoll, kIoUring };
@@ -39,12 +38,8 @@ struct Conn {
   SocketAddress peer;
 
   IoBackend* io = nullptr;     // the backend doing this connection's I/O
-  uint32_t events = 0;         // epoll: the interest registered now
-  uint8_t io_ops = 0;          // operations in flight that use this memory (io_uring only)
-  UringSend* send = nullptr;   // io_uring: the send in flight, if any
 
   bool paused = false;         // pause() from JS
-  bool want_write = false;     // epoll: the kernel refused output; wait for EPOLLOUT
   bool need_drain = false;     // a write returned false; report when below the high-water mark
   bool dirty = false;          // in the reactor's flush list
   uint64_t data_pump = 0;      // the reactor's pump that last received input for it

@@ -6,6 +6,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "reactor.h"
 
 namespace ringpoll {
@@ -14,20 +16,8 @@ namespace {
 
 constexpr uint32_t kAcceptBudget = 1024;  // accepts per listener per wake-up
 constexpr uintptr_t kListenerTag = 1;     // epoll data: a Listener* with this bit, else a Conn*
-constexpr uint32_t kUnwatched = UINT32_MAX; // Conn::events of a socket taken out of the epoll set
-
-// The interest a connection's state calls for (level-triggered).
-uint32_t DesiredEvents(const Conn* c) {
-  if (c->life.connecting()) return EPOLLOUT;
-  if (c->life.closed()) return 0;
-  uint32_t ev = 0;
-  // After the peer's FIN, EPOLLIN and EPOLLRDHUP stay set for good under level triggering, so
-  // both are dropped; EPOLLHUP and EPOLLERR are always reported.
-  if (!c->life.peer_ended()) ev |= EPOLLRDHUP;
-  if (c->Reading()) ev |= EPOLLIN;
-  if (c->want_write) ev |= EPOLLOUT;
-  return ev;
-}
+constexpr uint32_t kUnwatched = UINT32_MAX; // the events of a socket taken out of the epoll set
+constexpr size_t kReadBudget = 256 * 1024;  // per connection per wake-up, for fairness
 
 int Control(int epfd, int op, int fd, uint32_t events, uintptr_t data) {
   epoll_event ev{};
@@ -37,6 +27,19 @@ int Control(int epfd, int op, int fd, uint32_t events, uintptr_t data) {
 }
 
 }  // namespace
+
+// The interest a connection's state calls for (level-triggered).
+uint32_t EpollBackend::DesiredEvents(const Conn* c) {
+  if (c->life.connecting()) return EPOLLOUT;
+  if (c->life.closed()) return 0;
+  uint32_t ev = 0;
+  // After the peer's FIN, EPOLLIN and EPOLLRDHUP stay set for good under level triggering, so
+  // both are dropped; EPOLLHUP and EPOLLERR are always reported.
+  if (!c->life.peer_ended()) ev |= EPOLLRDHUP;
+  if (c->Reading()) ev |= EPOLLIN;
+  if (Record(c).want_write) ev |= EPOLLOUT;
+  return ev;
+}
 
 EpollBackend::EpollBackend(Reactor* reactor) : reactor_(reactor), fd_(epoll_create1(EPOLL_CLOEXEC)) {
   if (fd_ < 0) fd_ = -errno;
@@ -85,24 +88,32 @@ void EpollBackend::Accept(Listener* l) {
 // ---- connections ----------------------------------------------------------------------------
 
 int EpollBackend::AddConn(Conn* c) {
-  c->events = DesiredEvents(c);
-  return Control(fd_, EPOLL_CTL_ADD, c->fd, c->events, reinterpret_cast<uintptr_t>(c));
+  if (c->slot >= conns_.size()) conns_.resize(c->slot + 1);
+  ConnRecord& r = Record(c);
+  r = ConnRecord{};
+  r.events = DesiredEvents(c);
+  return Control(fd_, EPOLL_CTL_ADD, c->fd, r.events, reinterpret_cast<uintptr_t>(c));
 }
 
 void EpollBackend::Update(Conn* c) {
-  if (c->life.closed() || c->events == kUnwatched) return;
+  ConnRecord& r = Record(c);
+  if (c->life.closed() || r.events == kUnwatched) return;
   const uint32_t want = DesiredEvents(c);
-  if (want == c->events) return;
-  c->events = want;
+  if (want == r.events) return;
+  r.events = want;
   Control(fd_, EPOLL_CTL_MOD, c->fd, want, reinterpret_cast<uintptr_t>(c));
 }
+
+// Tries the kernel at the next Send even if it pushed back before (EAGAIN sets it again).
+void EpollBackend::RetryOutput(Conn* c) { Record(c).want_write = false; }
 
 void EpollBackend::RemoveConn(Conn* c) { epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nullptr); }
 
 // Writes the output chain until it is empty or the kernel pushes back.
 void EpollBackend::Send(Conn* c) {
   struct iovec iov[IOV_MAX];
-  while (!c->out.empty() && !c->want_write) {
+  bool& want_write = Record(c).want_write;
+  while (!c->out.empty() && !want_write) {
     if (!c->out.HeadLinksIntact(IOV_MAX)) {
       reactor_->SendFailed(c, EFAULT);  // a buffer detached after write(): never send its memory
       return;
@@ -116,17 +127,51 @@ void EpollBackend::Send(Conn* c) {
     if (n >= 0) {
       reactor_->Sent(c, static_cast<size_t>(n));
       // A short write means the socket buffer is full: wait for EPOLLOUT rather than try again.
-      if (static_cast<size_t>(n) < requested) c->want_write = true;
+      if (static_cast<size_t>(n) < requested) want_write = true;
       continue;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      c->want_write = true;
+      want_write = true;
       break;
     }
     reactor_->SendFailed(c, errno);
     return;
   }
+}
+
+void EpollBackend::Read(Conn* c, bool to_eof) {
+  size_t budget = kReadBudget;
+  while (!c->life.peer_ended() && (to_eof || c->Reading())) {
+    uint32_t space = 0;
+    char* dst = c->in.TailSpace(1, &space);
+    if (dst == nullptr) {
+      reactor_->Failed(c, ENOMEM);
+      return;
+    }
+    const ssize_t n = read(c->fd, dst, space);
+    reactor_->stats().read_calls++;
+    if (n > 0) {
+      const int32_t chunk = c->in.TailChunk();
+      c->in.Commit(static_cast<uint32_t>(n));
+      reactor_->Received(c, chunk, dst, static_cast<uint32_t>(n));
+      // A read that did not fill its buffer has most likely drained the socket; level triggering
+      // reports whatever comes next, so the EAGAIN read is saved.
+      if (static_cast<uint32_t>(n) < space && !to_eof) break;
+      if (!to_eof && (budget -= std::min(budget, static_cast<size_t>(n))) == 0) break;
+      continue;
+    }
+    c->in.TrimTail();
+    if (n == 0) {
+      reactor_->PeerEnded(c);
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    reactor_->Failed(c, errno);
+    return;
+  }
+  Update(c);
 }
 
 // ---- readiness ------------------------------------------------------------------------------
@@ -166,7 +211,7 @@ void EpollBackend::HandleConn(Conn* c, uint32_t events) {
   // Read before acting on a hang-up, so that bytes sent before a FIN are delivered first. A
   // hang-up or an error means reading to the end (or to the error) now.
   const bool hangup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
-  if ((events & EPOLLIN) || hangup) reactor_->ReadSync(c, hangup);
+  if ((events & EPOLLIN) || hangup) Read(c, hangup);
   if (c->life.closed()) return;
   if (events & EPOLLERR) {
     const int err = PendingError(c->fd);
@@ -183,12 +228,12 @@ void EpollBackend::HandleConn(Conn* c, uint32_t events) {
       reactor_->PeerClosed(c);
     } else {
       epoll_ctl(fd_, EPOLL_CTL_DEL, c->fd, nullptr);
-      c->events = kUnwatched;
+      Record(c).events = kUnwatched;
     }
     return;
   }
-  if ((events & EPOLLOUT) && c->want_write) {
-    c->want_write = false;
+  if ((events & EPOLLOUT) && Record(c).want_write) {
+    Record(c).want_write = false;
     reactor_->FlushConn(c);
   }
 }

@@ -14,7 +14,6 @@ namespace ringpoll {
 
 namespace {
 
-constexpr size_t kReadBudget = 256 * 1024;  // per connection per wake-up, for fairness
 constexpr int kMaxRounds = 16;              // dispatch/flush rounds per pump before yielding
 constexpr uint32_t kListenerRetryMs = 100;  // after EMFILE/ENFILE
 
@@ -501,7 +500,8 @@ void Reactor::Connected(Conn* c) {
   if (!c->out.empty() || c->life.ShutdownDue()) MarkDirty(c);
 }
 
-void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
+void Reactor::Received(Conn* c, int32_t chunk, const char* data, uint32_t n) {
+  const uint32_t offset = static_cast<uint32_t>(data - pool_.Data(chunk));
   stats_.bytes_read += n;
   c->data_pump = pump_seq_;
   c->last_active = Now();
@@ -553,40 +553,6 @@ void Reactor::OnWake(uv_poll_t* handle, int, int) {
   r->Pump(nullptr);
 }
 
-void Reactor::ReadSync(Conn* c, bool to_eof) {
-  size_t budget = kReadBudget;
-  while (!c->life.peer_ended() && (to_eof || c->Reading())) {
-    uint32_t space = 0;
-    char* dst = c->in.TailSpace(1, &space);
-    if (dst == nullptr) {
-      CloseConn(c, kCloseError, ENOMEM);
-      return;
-    }
-    const ssize_t n = read(c->fd, dst, space);
-    stats_.read_calls++;
-    if (n > 0) {
-      const uint32_t offset = static_cast<uint32_t>(dst - pool_.Data(c->in.TailChunk()));
-      c->in.Commit(static_cast<uint32_t>(n));
-      Received(c, c->in.TailChunk(), offset, static_cast<uint32_t>(n));
-      // A read that did not fill its buffer has most likely drained the socket; level triggering
-      // reports whatever comes next, so the EAGAIN read is saved.
-      if (static_cast<uint32_t>(n) < space && !to_eof) break;
-      if (!to_eof && (budget -= std::min(budget, static_cast<size_t>(n))) == 0) break;
-      continue;
-    }
-    c->in.TrimTail();
-    if (n == 0) {
-      PeerEnded(c);
-      break;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    CloseConn(c, kCloseError, errno);
-    return;
-  }
-  c->io->Update(c);
-}
-
 void Reactor::Sent(Conn* c, size_t n) {
   c->out.Consume(n);
   stats_.bytes_written += n;
@@ -633,15 +599,15 @@ void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
 }
 
 // JS has been handed the close record: the id is forgotten, and the memory goes with it unless a
-// backend operation still uses it.
+// backend operation still uses it. An orphan keeps its slot (not its id: the generation moves on),
+// so the backend's record of that slot stays its own until ConnDone.
 void Reactor::ReleaseSlot(uint32_t slot) {
   Conn* c = conns_[slot];
   if (c == nullptr || !c->life.closed()) return;
   conns_[slot] = nullptr;
   generations_[slot]++;
-  free_slots_.push_back(slot);
-  if (c->life.JsSawClose(c->io_ops != 0)) {
-    delete c;
+  if (c->life.JsSawClose(c->io->Busy(c))) {
+    FreeConn(c);
     return;
   }
   orphans_.insert(c);
@@ -650,14 +616,19 @@ void Reactor::ReleaseSlot(uint32_t slot) {
 
 void Reactor::ConnDone(Conn* c) {
   LetGoOfMemory(c);
-  if (c->life.BackendDone() && orphans_.erase(c) != 0) delete c;
+  if (c->life.BackendDone() && orphans_.erase(c) != 0) FreeConn(c);
 }
 
 // ConnLife's memory rule for a closed connection: the output chain goes once no operation uses
 // it; the input chain once JS has seen the close (onClose may still read it until then).
 void Reactor::LetGoOfMemory(Conn* c) {
-  if (c->io_ops == 0) c->out.Clear();
+  if (!c->io->Busy(c)) c->out.Clear();
   if (c->life.orphaned()) c->in.Clear();
+}
+
+void Reactor::FreeConn(Conn* c) {
+  free_slots_.push_back(c->slot);
+  delete c;
 }
 
 void Reactor::AdjustHold(int change) {
@@ -707,7 +678,7 @@ bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
 }
 
 void Reactor::Flush(Conn* c) {
-  c->want_write = false;  // try now even if EPOLLOUT is awaited; EAGAIN sets it again
+  c->io->RetryOutput(c);
   FlushConn(c);
 }
 

@@ -98,17 +98,14 @@ class Reactor {
   // accept failed for want of descriptors or memory: stop accepting and retry from the timer.
   void AcceptFailed(Listener* l);
   void Connected(Conn* c);
-  // `n` bytes at chunk:offset were appended to c->in.
-  void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
+  // `n` bytes at `data`, in `chunk`, were appended to c->in.
+  void Received(Conn* c, int32_t chunk, const char* data, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
   // A send failed (JS names the syscall 'write', as node does).
   void SendFailed(Conn* c, int err) { CloseConn(c, kCloseWriteError, err); }
   // Both directions are shut (our FIN and the peer's) without an error.
   void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
-  // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
-  // reading to the end after a hang-up) the input limit is reached.
-  void ReadSync(Conn* c, bool to_eof);
   // The kernel took `n` bytes of output.
   void Sent(Conn* c, size_t n);
   // Sends what is queued, then reports drain and applies end() and the close after the peer's FIN.
@@ -145,6 +142,7 @@ class Reactor {
   void ReleaseSlot(uint32_t slot);
   Conn* AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io);
   void LetGoOfMemory(Conn* c);
+  void FreeConn(Conn* c);
   // A connection or listener started (+1) or stopped (-1) keeping the loop alive.
   void AdjustHold(int change);
   void MarkDirty(Conn* c);
