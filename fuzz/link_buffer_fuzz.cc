@@ -1,7 +1,8 @@
 // libFuzzer target: a LinkBuffer (native/link_buffer.cc) and its SlabPool (native/slab.cc) driven
 // by the fuzzer's bytes through every operation the reactor uses, against a plain byte queue.
-// Two buffers share one pool, and the second links ranges of the first's chunks as an echo does,
-// so chunk reference counts are exercised as well as the chain itself; a linked buffer detached
+// Two buffers share one pool, input is linked from one chunk filled for both in turn (as both
+// backends read), and the second links ranges of the first's chunks as an echo does, so chunk
+// reference counts are exercised as well as the chain itself; a linked buffer detached
 // after the write must be caught by HeadLinksIntact. Any difference in bytes or
 // length, a chunk or linked buffer still held after Clear(), or an ASan/UBSan report is a crash.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -76,7 +77,13 @@ void CheckContents(const Side& s, int max_iov) {
 
 void Append(Side& s, const char* data, size_t n) { s.model.insert(s.model.end(), data, data + n); }
 
-void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
+// The chunk a backend reads into for every connection in turn; it holds one reference.
+struct ReadChunk {
+  int32_t chunk = -1;
+  uint32_t used = 0;
+};
+
+void Step(FuzzedDataProvider& in, SlabPool& pool, ReadChunk& r, Side& a, Side& b) {
   Side& s = in.ConsumeBool() ? a : b;
   switch (in.ConsumeIntegralInRange(0, 8)) {
     case 0: {  // copy bytes in (a small write, a read)
@@ -89,7 +96,7 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       Append(s, bytes.data(), added);  // on failure, a prefix may have gone in
       break;
     }
-    case 1: {  // reserve tail space, fill part of it, commit (a read, writer.malloc)
+    case 1: {  // reserve tail space, fill part of it, commit (writer.malloc)
       const uint32_t min = in.ConsumeIntegralInRange<uint32_t>(1, kChunkSize);
       uint32_t space = 0;
       char* dst = s.buf.TailSpace(min, &space);
@@ -100,7 +107,6 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       if (n > 0) memcpy(dst, bytes.data(), n);
       s.buf.Commit(n);
       Append(s, bytes.data(), n);
-      if (n == 0 && in.ConsumeBool()) s.buf.TrimTail();  // a read that found nothing
       break;
     }
     case 2: {  // link a JS buffer in place (a large write)
@@ -140,9 +146,23 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       s.model.erase(s.model.begin(), s.model.begin() + static_cast<std::ptrdiff_t>(n));
       break;
     }
-    case 5:
-      s.buf.TrimTail();
+    case 5: {  // a read into the shared chunk, linked (successive ranges extend one segment)
+      if (r.chunk < 0 || r.used == kChunkSize) {
+        if (r.chunk >= 0) pool.Unref(r.chunk);
+        if (in.ConsumeIntegralInRange(0, 15) == 0) shim::FailNextArrayBuffer();
+        r.chunk = pool.Alloc();
+        r.used = 0;
+        if (r.chunk < 0) break;
+      }
+      const uint32_t n = in.ConsumeIntegralInRange<uint32_t>(1, kChunkSize - r.used);
+      const std::vector<char> bytes = Bytes(in, n);
+      char* dst = pool.Data(r.chunk) + r.used;
+      memcpy(dst, bytes.data(), n);
+      r.used += n;
+      s.buf.LinkChunk(r.chunk, dst, n);
+      Append(s, dst, n);
       break;
+    }
     case 6:
       CHECK(s.buf.HeadLinksIntact(INT32_MAX));
       CheckContents(s, in.ConsumeIntegralInRange(1, 8));
@@ -167,7 +187,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     SlabPool pool(nullptr);
     {
       Side a(&pool), b(&pool);
-      while (in.remaining_bytes() > 0) Step(in, pool, a, b);
+      ReadChunk r;
+      while (in.remaining_bytes() > 0) Step(in, pool, r, a, b);
+      if (r.chunk >= 0) pool.Unref(r.chunk);
       CheckContents(a, kMaxIov);
       CheckContents(b, kMaxIov);
       a.buf.Clear();

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "reactor.h"
+#include "slab.h"
 
 namespace ringpoll {
 
@@ -41,12 +42,18 @@ uint32_t EpollBackend::DesiredEvents(const Conn* c) {
   return ev;
 }
 
-EpollBackend::EpollBackend(Reactor* reactor) : reactor_(reactor), fd_(epoll_create1(EPOLL_CLOEXEC)) {
+EpollBackend::EpollBackend(Reactor* reactor, SlabPool* pool)
+    : reactor_(reactor), pool_(pool), fd_(epoll_create1(EPOLL_CLOEXEC)) {
   if (fd_ < 0) fd_ = -errno;
 }
 
 EpollBackend::~EpollBackend() {
   if (fd_ >= 0) close(fd_);
+  if (read_chunk_ >= 0) pool_->Unref(read_chunk_);
+}
+
+uint32_t EpollBackend::ReservedChunks() const {
+  return read_chunk_ >= 0 && pool_->refs(read_chunk_) == 1 ? 1 : 0;  // held by the backend alone
 }
 
 // ---- listeners ------------------------------------------------------------------------------
@@ -143,25 +150,28 @@ void EpollBackend::Send(Conn* c) {
 void EpollBackend::Read(Conn* c, bool to_eof) {
   size_t budget = kReadBudget;
   while (!c->life.peer_ended() && (to_eof || c->Reading())) {
-    uint32_t space = 0;
-    char* dst = c->in.TailSpace(1, &space);
-    if (dst == nullptr) {
-      reactor_->Failed(c, ENOMEM);
-      return;
+    if (read_chunk_ < 0 || read_used_ == kChunkSize) {
+      if (read_chunk_ >= 0) pool_->Unref(read_chunk_);
+      read_chunk_ = pool_->Alloc();
+      read_used_ = 0;
+      if (read_chunk_ < 0) {
+        reactor_->Failed(c, ENOMEM);
+        return;
+      }
     }
+    char* dst = pool_->Data(read_chunk_) + read_used_;
+    const uint32_t space = kChunkSize - read_used_;
     const ssize_t n = read(c->fd, dst, space);
     reactor_->stats().read_calls++;
     if (n > 0) {
-      const int32_t chunk = c->in.TailChunk();
-      c->in.Commit(static_cast<uint32_t>(n));
-      reactor_->Received(c, chunk, dst, static_cast<uint32_t>(n));
+      read_used_ += static_cast<uint32_t>(n);
+      reactor_->Received(c, read_chunk_, dst, static_cast<uint32_t>(n));
       // A read that did not fill its buffer has most likely drained the socket; level triggering
       // reports whatever comes next, so the EAGAIN read is saved.
       if (static_cast<uint32_t>(n) < space && !to_eof) break;
       if (!to_eof && (budget -= std::min(budget, static_cast<size_t>(n))) == 0) break;
       continue;
     }
-    c->in.TrimTail();
     if (n == 0) {
       reactor_->PeerEnded(c);
       break;

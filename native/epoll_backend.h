@@ -1,6 +1,7 @@
 // The epoll backend: one level-triggered epoll instance whose fd Node's loop watches. Readiness
-// is turned into read() calls and write/writev calls on the connection's output chain, IOV_MAX
-// segments per call. What it knows of each connection (the interest registered, whether the
+// is turned into read() calls, into one chunk that the backend fills for every connection in turn
+// (as io_uring's buffer ring does, so an idle connection holds no buffer), and write/writev calls
+// on the connection's output chain, IOV_MAX segments per call. What it knows of each connection (the interest registered, whether the
 // kernel pushed back on output) is its own, in a record per slot.
 #pragma once
 
@@ -15,12 +16,13 @@
 namespace ringpoll {
 
 class Reactor;
+class SlabPool;
 
 class EpollBackend final : public IoBackend {
  public:
   static constexpr int kMaxEvents = 1024;
 
-  explicit EpollBackend(Reactor* reactor);
+  EpollBackend(Reactor* reactor, SlabPool* pool);
   ~EpollBackend() override;
 
   const char* name() const override { return "epoll"; }
@@ -36,6 +38,7 @@ class EpollBackend final : public IoBackend {
   void RemoveConn(Conn* c) override;
   void Poll() override;
   void Submit() override {}
+  uint32_t ReservedChunks() const override;
 
  private:
   // What the backend keeps per connection, by slot.
@@ -53,7 +56,10 @@ class EpollBackend final : public IoBackend {
   void Read(Conn* c, bool to_eof);
 
   Reactor* reactor_;
+  SlabPool* pool_;
   int fd_;
+  int32_t read_chunk_ = -1;   // the chunk reads go into (the backend holds one reference), or -1
+  uint32_t read_used_ = 0;    // bytes of it filled so far
   std::vector<ConnRecord> conns_;
   epoll_event events_[kMaxEvents];
 };

@@ -63,16 +63,6 @@ bool LinkBuffer::Append(const char* data, size_t len) {
   return true;
 }
 
-void LinkBuffer::TrimTail() {
-  if (head_ == segs_.size() || segs_.back().len != 0) return;
-  FreeSegment(segs_.back());
-  segs_.pop_back();
-  if (head_ == segs_.size()) {
-    segs_.clear();
-    head_ = 0;
-  }
-}
-
 void LinkBuffer::Consume(size_t n) {
   length_ -= n;
   while (head_ < segs_.size()) {

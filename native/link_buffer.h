@@ -2,8 +2,9 @@
 //
 // A segment is either a range of a slab chunk (reference counted in the SlabPool) or a range of a
 // JS Uint8Array linked in place (kept alive by a napi_ref until the kernel has taken it). Bytes are
-// appended at the tail (a read, a reservation for JS to fill, a link) and consumed at the head (JS
-// releasing input, the kernel taking output). Only the tail chunk that this buffer allocated
+// appended at the tail (output: a copy, a reservation for JS to fill, a link; input: always a link
+// of the range a backend read into) and consumed at the head (JS releasing input, the kernel
+// taking output). Only the tail chunk that this buffer allocated
 // itself is appended to, so a forwarded view of another connection's chunk is never written.
 #pragma once
 
@@ -53,8 +54,6 @@ class LinkBuffer {
   // Copies `len` bytes to the tail. Returns false when out of memory (a prefix may be appended).
   bool Append(const char* data, size_t len);
 
-  // Frees the tail segment if nothing was committed to it (a read that found no bytes).
-  void TrimTail();
   // Drops `n` bytes (n <= length()) from the head, freeing every segment that empties.
   void Consume(size_t n);
   // Fills up to `max` iovecs from the head; returns how many.

@@ -32,7 +32,7 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
   // 'auto' is io_uring wherever the kernel allows it (Backend() falls back to epoll otherwise).
   r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kIoUring : preferred;
   const char* failure = nullptr;
-  auto epoll = std::make_unique<EpollBackend>(r);
+  auto epoll = std::make_unique<EpollBackend>(r, &r->pool_);
   if (epoll->fd() < 0) failure = "epoll_create1 failed";
   r->epoll_ = std::move(epoll);
   if (!failure && napi_get_uv_event_loop(env, &r->loop_) != napi_ok) failure = "no event loop";
@@ -159,7 +159,9 @@ bool Reactor::Watch(IoBackend* io, uv_poll_t* handle) {
   return true;
 }
 
-uint32_t Reactor::chunks_reserved() const { return uring_ ? uring_->ReservedChunks() : 0; }
+uint32_t Reactor::chunks_reserved() const {
+  return epoll_->ReservedChunks() + (uring_ ? uring_->ReservedChunks() : 0);
+}
 
 // ---- the loop -------------------------------------------------------------------------------
 
@@ -500,7 +502,10 @@ void Reactor::Connected(Conn* c) {
   if (!c->out.empty() || c->life.ShutdownDue()) MarkDirty(c);
 }
 
+// The one place input enters a connection's chain: a range of a chunk the backend read into, linked
+// without a copy (successive ranges of one chunk extend one segment).
 void Reactor::Received(Conn* c, int32_t chunk, const char* data, uint32_t n) {
+  c->in.LinkChunk(chunk, data, n);
   const uint32_t offset = static_cast<uint32_t>(data - pool_.Data(chunk));
   stats_.bytes_read += n;
   c->data_pump = pump_seq_;

@@ -98,7 +98,7 @@ class Reactor {
   // accept failed for want of descriptors or memory: stop accepting and retry from the timer.
   void AcceptFailed(Listener* l);
   void Connected(Conn* c);
-  // `n` bytes at `data`, in `chunk`, were appended to c->in.
+  // `n` bytes arrived at `data`, in `chunk` (the backend's reference stays its own).
   void Received(Conn* c, int32_t chunk, const char* data, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }

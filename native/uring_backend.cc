@@ -323,7 +323,6 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
     const uint32_t offset = buffer_used_[id];
     buffer_used_[id] += static_cast<uint32_t>(res);
     if (open) {
-      c->in.LinkChunk(chunk, pool_->Data(chunk) + offset, static_cast<uint32_t>(res));
       reactor_->Received(c, chunk, pool_->Data(chunk) + offset, static_cast<uint32_t>(res));
       reactor_->stats().read_calls++;
     }
