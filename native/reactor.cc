@@ -25,35 +25,23 @@ int32_t Clamp32(size_t n) { return n > INT32_MAX ? INT32_MAX : static_cast<int32
 
 }  // namespace
 
-Reactor::Reactor(napi_env env) : env_(env), pool_(env) {}
+Reactor::Reactor(ReactorHost* host, uv_loop_t* loop, Event* events)
+    : host_(host), loop_(loop), pool_(host), events_(events) {}
 
-Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice preferred) {
-  Reactor* r = new Reactor(env);
+Reactor* Reactor::Create(ReactorHost* host, uv_loop_t* loop, Event* events, BackendChoice preferred,
+                         const char** failure) {
+  Reactor* r = new Reactor(host, loop, events);
   // 'auto' is io_uring wherever the kernel allows it (Backend() falls back to epoll otherwise).
   r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kIoUring : preferred;
-  const char* failure = nullptr;
+  *failure = nullptr;
   auto epoll = std::make_unique<EpollBackend>(r, &r->pool_);
-  if (epoll->fd() < 0) failure = "epoll_create1 failed";
+  if (epoll->fd() < 0) *failure = "epoll_create1 failed";
   r->epoll_ = std::move(epoll);
-  if (!failure && napi_get_uv_event_loop(env, &r->loop_) != napi_ok) failure = "no event loop";
-  if (!failure && napi_create_reference(env, dispatch, 1, &r->dispatch_) != napi_ok) failure = "dispatch";
-  napi_value name, resource;
-  if (!failure && (napi_create_string_utf8(env, "ringpoll", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-                   napi_create_object(env, &resource) != napi_ok ||
-                   napi_async_init(env, resource, name, &r->async_context_) != napi_ok)) {
-    failure = "async context";
-  }
-  void* data = nullptr;
-  napi_value events;
-  if (!failure && (napi_create_arraybuffer(env, kMaxBatch * sizeof(Event), &data, &events) != napi_ok ||
-                   napi_create_reference(env, events, 1, &r->events_ref_) != napi_ok)) {
-    failure = "event buffer";
-  }
-  if (!failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) failure = "uv_poll_init";
-  if (!failure) {
+  if (!*failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) *failure = "uv_poll_init";
+  if (!*failure) {
     r->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (r->wake_fd_ < 0 || uv_poll_init(r->loop_, &r->wake_handle_, r->wake_fd_) != 0) {
-      failure = "eventfd";
+      *failure = "eventfd";
     } else {
       r->open_handles_++;
       r->wake_handle_.data = r;
@@ -61,12 +49,10 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
       uv_unref(reinterpret_cast<uv_handle_t*>(&r->wake_handle_));  // the connections hold the loop
     }
   }
-  if (failure) {
+  if (*failure) {
     delete r;
-    napi_throw_error(env, "ERR_RINGPOLL_INIT", failure);
     return nullptr;
   }
-  r->events_ = static_cast<Event*>(data);
   ReserveSpareFd();  // for ShedBacklog, opened now so that it is there when descriptors run out
 
   uv_prepare_init(r->loop_, &r->prepare_handle_);
@@ -79,7 +65,6 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->timer_handle_));
   r->loop_ref_ = true;
   r->UpdateLoopRef();
-  napi_add_async_cleanup_hook(env, OnCleanup, r, &r->cleanup_);
   return r;
 }
 
@@ -101,35 +86,23 @@ Reactor::~Reactor() {
   }
   for (Listener* l : closed_listeners_) delete l;
   if (wake_fd_ >= 0) close(wake_fd_);
-  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
-  if (dispatch_ != nullptr) napi_delete_reference(env_, dispatch_);
-  if (events_ref_ != nullptr) napi_delete_reference(env_, events_ref_);
 }
 
-// The environment is going away (process exit, worker termination): close the loop handles, and
-// free everything once libuv has let go of them.
-void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
-  Reactor* r = static_cast<Reactor*>(arg);
-  auto closed = [](uv_handle_t* h) {
+// Closes the loop handles; `closed(arg)` runs once libuv has let go of all of them, after which
+// the reactor may be deleted.
+void Reactor::Close(void (*closed)(void*), void* arg) {
+  closed_ = closed;
+  closed_arg_ = arg;
+  auto handle_closed = [](uv_handle_t* h) {
     Reactor* r = static_cast<Reactor*>(h->data);
-    if (--r->open_handles_ > 0) return;
-    napi_async_cleanup_hook_handle hook = r->cleanup_;
-    delete r;
-    napi_remove_async_cleanup_hook(hook);
+    if (--r->open_handles_ == 0) r->closed_(r->closed_arg_);
   };
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->epoll_handle_), closed);
-  if (r->uring_) uv_close(reinterpret_cast<uv_handle_t*>(&r->uring_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->idle_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->wake_handle_), closed);
-}
-
-napi_value Reactor::events_array() const {
-  napi_value buffer = nullptr, array = nullptr;
-  napi_get_reference_value(env_, events_ref_, &buffer);
-  napi_create_typedarray(env_, napi_int32_array, kMaxBatch * kEventInts, buffer, 0, &array);
-  return array;
+  uv_close(reinterpret_cast<uv_handle_t*>(&epoll_handle_), handle_closed);
+  if (uring_) uv_close(reinterpret_cast<uv_handle_t*>(&uring_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&idle_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_handle_), handle_closed);
 }
 
 // ---- backends -------------------------------------------------------------------------------
@@ -190,8 +163,7 @@ void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
   pump_seq_++;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env_, &scope);
+  host_->Enter();
   if (woke != nullptr) {
     stats_.wakeups++;
     woke->Poll();
@@ -203,7 +175,7 @@ void Reactor::Pump(IoBackend* woke) {
     if (uring_) uring_->Submit();
     if (Idle()) break;
   }
-  napi_close_handle_scope(env_, scope);
+  host_->Leave();
   pumping_ = false;
   // The pool has grown past its floor: the timer's sweeps give idle slabs back.
   if (pool_.slabs() > kSlabFloor && tick_ms_ == 0) UpdateTimer(kSlabIdleMs);
@@ -223,9 +195,6 @@ void Reactor::Pump(IoBackend* woke) {
 void Reactor::Dispatch() {
   std::vector<Event>& batch = dispatching_;  // records JS adds meanwhile go to pending_
   batch.swap(pending_);
-  napi_value fn, recv, argv[1], result;
-  napi_get_reference_value(env_, dispatch_, &fn);
-  napi_get_global(env_, &recv);
   for (size_t start = 0, count = 0; start < batch.size(); start += count) {
     count = std::min<size_t>(kMaxBatch, batch.size() - start);
     // Never split one connection's reads across two calls: JS calls onData after the last of them.
@@ -234,13 +203,8 @@ void Reactor::Dispatch() {
       --count;
     }
     std::copy_n(batch.begin() + static_cast<std::ptrdiff_t>(start), count, events_);
-    napi_create_uint32(env_, static_cast<uint32_t>(count), &argv[0]);
     stats_.dispatches++;
-    if (napi_make_callback(env_, async_context_, recv, fn, 1, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env_, &error);
-      napi_fatal_exception(env_, error);
-    }
+    host_->Deliver(static_cast<uint32_t>(count));
     // JS has seen these closes and freed slabs: their slots and indices can be reused now.
     for (size_t i = start; i < start + count; ++i) {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
@@ -300,10 +264,9 @@ void Reactor::Emit(EventType type, int32_t id, int32_t a, int32_t b, int32_t c) 
 
 void Reactor::OnTimer(uv_timer_t* handle) {
   Reactor* r = static_cast<Reactor*>(handle->data);
-  napi_handle_scope scope;
-  napi_open_handle_scope(r->env_, &scope);
+  r->host_->Enter();
   r->Sweep();
-  napi_close_handle_scope(r->env_, scope);
+  r->host_->Leave();
   r->Schedule();
 }
 
@@ -663,7 +626,7 @@ char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
   return dst;
 }
 
-bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
+bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   if (len == 0) return true;
   bool ok = true;
   const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
@@ -673,9 +636,9 @@ bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
     // A view of input memory (an echo, a proxy): forward the chunk itself.
     c->out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
   } else {
-    napi_ref ref;
-    ok = napi_create_reference(env_, buffer, 1, &ref) == napi_ok;
-    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), ref);
+    void* pin = host_->Pin(buffer);
+    ok = pin != nullptr;
+    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), pin);
   }
   if (c->out.length() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
