@@ -5,7 +5,7 @@
 // reference counts are exercised as well as the chain itself; a linked buffer detached
 // after the write must be caught by HeadLinksIntact. Any difference in bytes or
 // length, a chunk or linked buffer still held after Clear(), or an ASan/UBSan report is a crash.
-// The JavaScript side is a MemoryHost of the target's own (no Node-API is involved).
+// The JavaScript side is test/native/memory_host.h (no Node-API is involved).
 #include <fuzzer/FuzzedDataProvider.h>
 #include <sys/uio.h>
 
@@ -15,65 +15,16 @@
 #include <deque>
 #include <vector>
 
-#include "js_host.h"
 #include "link_buffer.h"
+#include "memory_host.h"
 #include "slab.h"
 
 using ringpoll::kChunkSize;
 using ringpoll::LinkBuffer;
 using ringpoll::SlabPool;
+using ringpoll::TestMemoryHost;
 
 namespace {
-
-// JS, as far as the pool and the chains see it: slabs and linked buffers are counted while held;
-// a slab is collected as soon as the pool lets go of it; a buffer can be detached; the next slab
-// export can be made to fail, as when the JS heap is exhausted.
-class FuzzHost final : public ringpoll::MemoryHost {
- public:
-  struct Buffer {
-    std::vector<char> bytes;
-    bool detached = false;
-  };
-
-  void* ExportSlab(char*, size_t, void* token) override {
-    if (fail_next_) {
-      fail_next_ = false;
-      SlabPool::Collected(token);
-      return nullptr;
-    }
-    live_++;
-    return token;
-  }
-  void ReleaseSlab(void* slab) override {
-    live_--;
-    SlabPool::Collected(slab);
-  }
-  void* Pin(void* buffer) override {
-    live_++;
-    return buffer;
-  }
-  bool Holds(void* pin, const char* data, uint32_t len) override {
-    const Buffer* b = static_cast<Buffer*>(pin);
-    return !b->detached && data >= b->bytes.data() && data + len <= b->bytes.data() + b->bytes.size();
-  }
-  void Unpin(void* pin) override {
-    live_--;
-    delete static_cast<Buffer*>(pin);
-  }
-
-  // A transfer: the memory is freed, the length becomes 0.
-  static void Detach(Buffer* b) {
-    b->bytes.clear();
-    b->bytes.shrink_to_fit();
-    b->detached = true;
-  }
-  void FailNextSlab() { fail_next_ = true; }
-  int live() const { return live_; }  // slabs and buffers held
-
- private:
-  int live_ = 0;
-  bool fail_next_ = false;
-};
 
 #define CHECK(cond)                                                  \
   do {                                                               \
@@ -134,7 +85,7 @@ struct ReadChunk {
   uint32_t used = 0;
 };
 
-void Step(FuzzedDataProvider& in, FuzzHost& host, SlabPool& pool, ReadChunk& r, Side& a, Side& b) {
+void Step(FuzzedDataProvider& in, TestMemoryHost& host, SlabPool& pool, ReadChunk& r, Side& a, Side& b) {
   Side& s = in.ConsumeBool() ? a : b;
   switch (in.ConsumeIntegralInRange(0, 8)) {
     case 0: {  // copy bytes in (a small write, a read)
@@ -162,13 +113,13 @@ void Step(FuzzedDataProvider& in, FuzzHost& host, SlabPool& pool, ReadChunk& r, 
     }
     case 2: {  // link a JS buffer in place (a large write)
       const std::vector<char> bytes = Bytes(in, Size(in) + 1);
-      auto* js = new FuzzHost::Buffer{bytes};
+      auto* js = new TestMemoryHost::Buffer{bytes};
       s.buf.LinkExternal(js->bytes.data(), static_cast<uint32_t>(bytes.size()), host.Pin(js));
       Append(s, bytes.data(), bytes.size());
       if (in.ConsumeIntegralInRange(0, 7) == 0) {
         // Detached after the write: the check the reactor makes before sending must see it, and
         // closing (Clear) must not touch the freed bytes.
-        FuzzHost::Detach(js);
+        TestMemoryHost::Detach(js);
         CHECK(!s.buf.HeadLinksIntact(INT32_MAX));
         s.buf.Clear();
         s.model.clear();
@@ -230,7 +181,7 @@ void Step(FuzzedDataProvider& in, FuzzHost& host, SlabPool& pool, ReadChunk& r, 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  FuzzHost host;
+  TestMemoryHost host;
   {
     SlabPool pool(&host);
     {

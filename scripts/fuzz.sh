@@ -17,7 +17,7 @@ out=build-fuzz
 mkdir -p "$out/corpus"
 clang++ -std=c++20 -g -O1 -Wall -Wextra -Werror \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Inative \
+  -Inative -Itest/native \
   fuzz/link_buffer_fuzz.cc native/link_buffer.cc native/slab.cc \
   -o "$out/link_buffer_fuzz"
 
