@@ -24,8 +24,10 @@ class IoBackend {
   // Accepts again after the reactor paused the listener (EMFILE and the like).
   virtual void ResumeListener(Listener* l) = 0;
   // Stops accepting, before the reactor closes the listener's fd. While operations are still in
-  // flight (l->io_ops != 0) the listener is kept; the backend calls Reactor::ListenerDone after.
+  // flight (Busy) the listener is kept; the backend calls Reactor::ListenerDone after.
   virtual void RemoveListener(Listener* l) = 0;
+  // An operation in flight still uses the listener.
+  virtual bool Busy(const Listener*) const { return false; }
 
   // Starts watching a new connection (connecting or open); 0 or -errno.
   virtual int AddConn(Conn* c) = 0;

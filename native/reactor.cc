@@ -349,8 +349,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
     return err;
   }
   listener_count_++;
-  held_++;
-  UpdateLoopRef();
+  AdjustHold(1);
   return static_cast<int>(l->id);
 }
 
@@ -363,24 +362,18 @@ void Reactor::CloseListener(Listener* l) {
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
   listener_count_--;
-  if (!l->unref) held_--;
-  if (l->io_ops != 0) {
+  if (!l->unref) AdjustHold(-1);
+  if (l->io->Busy(l)) {
     closed_listeners_.insert(l);
   } else {
     delete l;
   }
-  UpdateLoopRef();
 }
 
 void Reactor::SetListenerRef(Listener* l, bool ref) {
   if (l->unref == !ref) return;
   l->unref = !ref;
-  if (ref) {
-    held_++;
-  } else {
-    held_--;
-  }
-  UpdateLoopRef();
+  AdjustHold(ref ? 1 : -1);
 }
 
 void Reactor::ListenerDone(Listener* l) {

@@ -32,7 +32,6 @@ struct Listener {
   IoBackend* io = nullptr;
   bool paused = false;  // accept hit EMFILE/ENFILE; retried by the timer
   bool unref = false;   // unref() from JS: does not keep the event loop alive
-  uint8_t io_ops = 0;   // operations in flight that use this listener (io_uring only)
 };
 
 struct ReactorStats {
@@ -147,7 +146,7 @@ class Reactor {
   Conn* AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io);
   void LetGoOfMemory(Conn* c);
   void FreeConn(Conn* c);
-  // A connection or listener started (+1) or stopped (-1) keeping the loop alive.
+  // A connection or listener started (+1) or stopped (-1) keeping the loop alive: held_ changes.
   void AdjustHold(int change);
   void MarkDirty(Conn* c);
   void Emit(EventType type, int32_t id, int32_t a = 0, int32_t b = 0, int32_t c = 0);

@@ -24,14 +24,13 @@ enum Kind : uintptr_t { kReceive = 0, kSend = 1, kPoll = 2, kAccept = 3, kIgnore
 constexpr uintptr_t kKindMask = 7;
 static_assert(alignof(Conn) >= 8 && alignof(Listener) >= 8, "user_data keeps the kind in 3 low bits");
 
-// ConnRecord::ops and Listener::io_ops bits.
+// ConnRecord::ops bits.
 enum : uint8_t {
   kReceiving = 1,     // the multishot receive is armed
   kStopping = 2,      // ... and a cancel for it is on its way
   kSending = 4,       // a sendmsg is in flight
   kPolling = 8,       // a poll is armed (connect, or a hang-up while not reading)
   kStarved = 16,      // the receive ended for want of buffers; re-armed after a refill
-  kAccepting = 1,     // listener: the multishot accept is armed
 };
 
 uintptr_t Tag(const void* p, Kind kind) { return reinterpret_cast<uintptr_t>(p) | kind; }
@@ -114,7 +113,7 @@ void UringBackend::ArmAccept(Listener* l) {
   }
   sqe->ioprio = IORING_ACCEPT_MULTISHOT;
   sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
-  l->io_ops |= kAccepting;
+  accepting_.insert(l);
 }
 
 bool UringBackend::ArmReceive(Conn* c) {
@@ -150,11 +149,11 @@ int UringBackend::AddListener(Listener* l) {
 }
 
 void UringBackend::ResumeListener(Listener* l) {
-  if (!(l->io_ops & kAccepting)) ArmAccept(l);
+  if (!Busy(l)) ArmAccept(l);
 }
 
 void UringBackend::RemoveListener(Listener* l) {
-  if (l->io_ops & kAccepting) Cancel(Tag(l, kAccept));
+  if (Busy(l)) Cancel(Tag(l, kAccept));
   SubmitBeforeClose();
 }
 
@@ -168,10 +167,10 @@ void UringBackend::SubmitBeforeClose() {
 
 void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
   const bool more = flags & IORING_CQE_F_MORE;
-  if (!more) l->io_ops &= ~kAccepting;
+  if (!more) accepting_.erase(l);
   if (l->fd < 0) {  // closed: a connection accepted meanwhile is refused
     if (res >= 0) close(res);
-    if (l->io_ops == 0) reactor_->ListenerDone(l);
+    if (!Busy(l)) reactor_->ListenerDone(l);
     return;
   }
   if (res >= 0) {
@@ -253,8 +252,9 @@ void UringBackend::Send(Conn* c) {
   }
   sqe->addr = reinterpret_cast<uintptr_t>(&s->msg);
   sqe->msg_flags = MSG_NOSIGNAL;
-  Record(c).send = s;
-  Record(c).ops |= kSending;
+  ConnRecord& r = Record(c);
+  r.send = s;
+  r.ops |= kSending;
   reactor_->stats().write_calls++;
 }
 
@@ -270,9 +270,10 @@ void UringBackend::SendNow(Conn* c) {
 }
 
 void UringBackend::RemoveConn(Conn* c) {
-  if ((Record(c).ops & kReceiving) && !(Record(c).ops & kStopping)) Cancel(Tag(c, kReceive));
-  if (Record(c).ops & kSending) Cancel(Tag(c, kSend));
-  if (Record(c).ops & kPolling) Cancel(Tag(c, kPoll));
+  const uint8_t ops = Record(c).ops;
+  if ((ops & kReceiving) && !(ops & kStopping)) Cancel(Tag(c, kReceive));
+  if (ops & kSending) Cancel(Tag(c, kSend));
+  if (ops & kPolling) Cancel(Tag(c, kPoll));
   SubmitBeforeClose();
 }
 
@@ -347,9 +348,10 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
 }
 
 void UringBackend::Sent(Conn* c, int res) {
-  Record(c).ops &= ~kSending;
-  free_sends_.push_back(Record(c).send);
-  Record(c).send = nullptr;
+  ConnRecord& r = Record(c);
+  r.ops &= ~kSending;
+  free_sends_.push_back(r.send);
+  r.send = nullptr;
   if (!c->life.open()) {
     Settle(c);
     return;

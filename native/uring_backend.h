@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
 #include "connection.h"
@@ -49,6 +50,8 @@ class UringBackend final : public IoBackend {
   void SendNow(Conn* c) override;
   void RemoveConn(Conn* c) override;
   bool Busy(const Conn* c) const override { return conns_[c->slot].ops != 0; }
+  // The only operation of a listener is its multishot accept.
+  bool Busy(const Listener* l) const override { return accepting_.count(l) != 0; }
   void Poll() override;
   void Submit() override;
   bool Queued() const override { return ring_.Queued() != 0; }
@@ -93,6 +96,7 @@ class UringBackend final : public IoBackend {
   std::vector<uint32_t> buffer_used_; // by buffer id: bytes the kernel has filled so far
   std::vector<uint16_t> used_up_;     // buffer ids to give fresh chunks to
   std::vector<ConnRecord> conns_;     // by slot
+  std::unordered_set<const Listener*> accepting_;  // listeners whose multishot accept is armed
   std::vector<Conn*> starved_;        // receives that ended for want of buffers
   std::vector<std::unique_ptr<UringSend>> sends_;  // every UringSend made; free ones below
   std::vector<UringSend*> free_sends_;
