@@ -1,9 +1,11 @@
 // libFuzzer target: a LinkBuffer (native/link_buffer.cc) and its SlabPool (native/slab.cc) driven
 // by the fuzzer's bytes through every operation the reactor uses, against a plain byte queue.
-// Two buffers share one pool, and the second links ranges of the first's chunks as an echo does,
-// so chunk reference counts are exercised as well as the chain itself; a linked buffer detached
+// Two buffers share one pool, input is linked from one chunk filled for both in turn (as both
+// backends read), and the second links ranges of the first's chunks as an echo does, so chunk
+// reference counts are exercised as well as the chain itself; a linked buffer detached
 // after the write must be caught by HeadLinksIntact. Any difference in bytes or
 // length, a chunk or linked buffer still held after Clear(), or an ASan/UBSan report is a crash.
+// The JavaScript side is test/native/memory_host.h (no Node-API is involved).
 #include <fuzzer/FuzzedDataProvider.h>
 #include <sys/uio.h>
 
@@ -14,12 +16,13 @@
 #include <vector>
 
 #include "link_buffer.h"
-#include "napi_shim.h"
+#include "memory_host.h"
 #include "slab.h"
 
 using ringpoll::kChunkSize;
 using ringpoll::LinkBuffer;
 using ringpoll::SlabPool;
+using ringpoll::TestMemoryHost;
 
 namespace {
 
@@ -76,12 +79,18 @@ void CheckContents(const Side& s, int max_iov) {
 
 void Append(Side& s, const char* data, size_t n) { s.model.insert(s.model.end(), data, data + n); }
 
-void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
+// The chunk a backend reads into for every connection in turn; it holds one reference.
+struct ReadChunk {
+  int32_t chunk = -1;
+  uint32_t used = 0;
+};
+
+void Step(FuzzedDataProvider& in, TestMemoryHost& host, SlabPool& pool, ReadChunk& r, Side& a, Side& b) {
   Side& s = in.ConsumeBool() ? a : b;
   switch (in.ConsumeIntegralInRange(0, 8)) {
     case 0: {  // copy bytes in (a small write, a read)
       const std::vector<char> bytes = Bytes(in, Size(in));
-      if (in.ConsumeIntegralInRange(0, 15) == 0) shim::FailNextArrayBuffer();
+      if (in.ConsumeIntegralInRange(0, 15) == 0) host.FailNextSlab();
       const size_t before = s.buf.length();
       const bool ok = s.buf.Append(bytes.data(), bytes.size());
       const size_t added = s.buf.length() - before;
@@ -89,7 +98,7 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       Append(s, bytes.data(), added);  // on failure, a prefix may have gone in
       break;
     }
-    case 1: {  // reserve tail space, fill part of it, commit (a read, writer.malloc)
+    case 1: {  // reserve tail space, fill part of it, commit (writer.malloc)
       const uint32_t min = in.ConsumeIntegralInRange<uint32_t>(1, kChunkSize);
       uint32_t space = 0;
       char* dst = s.buf.TailSpace(min, &space);
@@ -100,22 +109,17 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       if (n > 0) memcpy(dst, bytes.data(), n);
       s.buf.Commit(n);
       Append(s, bytes.data(), n);
-      if (n == 0 && in.ConsumeBool()) s.buf.TrimTail();  // a read that found nothing
       break;
     }
     case 2: {  // link a JS buffer in place (a large write)
       const std::vector<char> bytes = Bytes(in, Size(in) + 1);
-      void* data = nullptr;
-      napi_value value = shim::NewBuffer(bytes.size(), &data);
-      memcpy(data, bytes.data(), bytes.size());
-      napi_ref ref;
-      napi_create_reference(nullptr, value, 1, &ref);
-      s.buf.LinkExternal(static_cast<char*>(data), static_cast<uint32_t>(bytes.size()), ref);
+      auto* js = new TestMemoryHost::Buffer{bytes};
+      s.buf.LinkExternal(js->bytes.data(), static_cast<uint32_t>(bytes.size()), host.Pin(js));
       Append(s, bytes.data(), bytes.size());
       if (in.ConsumeIntegralInRange(0, 7) == 0) {
         // Detached after the write: the check the reactor makes before sending must see it, and
         // closing (Clear) must not touch the freed bytes.
-        shim::Detach(value);
+        TestMemoryHost::Detach(js);
         CHECK(!s.buf.HeadLinksIntact(INT32_MAX));
         s.buf.Clear();
         s.model.clear();
@@ -140,9 +144,23 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
       s.model.erase(s.model.begin(), s.model.begin() + static_cast<std::ptrdiff_t>(n));
       break;
     }
-    case 5:
-      s.buf.TrimTail();
+    case 5: {  // a read into the shared chunk, linked (successive ranges extend one segment)
+      if (r.chunk < 0 || r.used == kChunkSize) {
+        if (r.chunk >= 0) pool.Unref(r.chunk);
+        if (in.ConsumeIntegralInRange(0, 15) == 0) host.FailNextSlab();
+        r.chunk = pool.Alloc();
+        r.used = 0;
+        if (r.chunk < 0) break;
+      }
+      const uint32_t n = in.ConsumeIntegralInRange<uint32_t>(1, kChunkSize - r.used);
+      const std::vector<char> bytes = Bytes(in, n);
+      char* dst = pool.Data(r.chunk) + r.used;
+      memcpy(dst, bytes.data(), n);
+      r.used += n;
+      s.buf.LinkChunk(r.chunk, dst, n);
+      Append(s, dst, n);
       break;
+    }
     case 6:
       CHECK(s.buf.HeadLinksIntact(INT32_MAX));
       CheckContents(s, in.ConsumeIntegralInRange(1, 8));
@@ -163,19 +181,22 @@ void Step(FuzzedDataProvider& in, SlabPool& pool, Side& a, Side& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
+  TestMemoryHost host;
   {
-    SlabPool pool(nullptr);
+    SlabPool pool(&host);
     {
       Side a(&pool), b(&pool);
-      while (in.remaining_bytes() > 0) Step(in, pool, a, b);
+      ReadChunk r;
+      while (in.remaining_bytes() > 0) Step(in, host, pool, r, a, b);
+      if (r.chunk >= 0) pool.Unref(r.chunk);
       CheckContents(a, kMaxIov);
       CheckContents(b, kMaxIov);
       a.buf.Clear();
       b.buf.Clear();
       CHECK(pool.chunks_in_use() == 0);  // every chunk reference was given back
-      CHECK(shim::LiveValues() == static_cast<int>(pool.slabs()));  // linked buffers let go of
+      CHECK(host.live() == static_cast<int>(pool.slabs()));  // linked buffers let go of
     }
   }
-  CHECK(shim::LiveValues() == 0);  // the pool freed its slabs
+  CHECK(host.live() == 0);  // the pool freed its slabs
   return 0;
 }

@@ -1,13 +1,19 @@
 // The N-API surface: argument checks and conversions, then a call into the thread's Reactor.
+// This file and node_host.{h,cc} are the only ones that see Node-API.
 //
 // lib/native.ts is the only caller and validates user input first; every value is checked again
 // here, because a wrong length or id reaching the reactor would corrupt memory. A failed check
 // throws a TypeError or RangeError; nothing here aborts.
+#include <arpa/inet.h>
 #include <napi.h>
+#include <sys/un.h>
 
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 
 #include "events.h"
+#include "node_host.h"
 #include "reactor.h"
 
 namespace ringpoll {
@@ -16,7 +22,8 @@ namespace {
 constexpr uint32_t kMaxWritevSegments = 1 << 20;
 
 Reactor* GetReactor(const Napi::Env& env) {
-  Reactor* r = env.GetInstanceData<Reactor>();
+  NodeHost* host = NodeHost::Of(env);
+  Reactor* r = host != nullptr ? host->reactor() : nullptr;
   if (r == nullptr) Napi::Error::New(env, "ringpoll: init() has not been called").ThrowAsJavaScriptException();
   return r;
 }
@@ -121,6 +128,32 @@ int AddressArgs(const Napi::CallbackInfo& info, SocketAddress* addr, std::string
   return MakeInetAddress(info[1].As<Napi::String>().Utf8Value(), static_cast<int>(port), addr);
 }
 
+// { address, family: 'IPv4' | 'IPv6', port } or { path } for a Unix socket.
+Napi::Object AddressToJs(const Napi::Env& env, const SocketAddress& addr) {
+  Napi::Object o = Napi::Object::New(env);
+  if (addr.family() == AF_UNIX) {
+    const auto* un = reinterpret_cast<const sockaddr_un*>(&addr.storage);
+    const size_t max = addr.len > offsetof(sockaddr_un, sun_path) ? addr.len - offsetof(sockaddr_un, sun_path) : 0;
+    o.Set("path", Napi::String::New(env, un->sun_path, strnlen(un->sun_path, max)));
+    return o;
+  }
+  char text[INET6_ADDRSTRLEN] = "";
+  uint16_t port = 0;
+  if (addr.family() == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr.storage);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    port = ntohs(v4->sin_port);
+  } else {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr.storage);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    port = ntohs(v6->sin6_port);
+  }
+  o.Set("address", text);
+  o.Set("family", addr.family() == AF_INET ? "IPv4" : "IPv6");
+  o.Set("port", port);
+  return o;
+}
+
 // init(dispatch, backend) -> { events: Int32Array, constants }; `backend` is what 'auto' means.
 Napi::Value Init(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -130,16 +163,14 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   }
   BackendChoice preferred = BackendChoice::kAuto;
   if (!BackendOf(info[1], &preferred)) return env.Undefined();
-  if (env.GetInstanceData<Reactor>() != nullptr) {
+  if (NodeHost::Of(env) != nullptr) {
     Napi::Error::New(env, "ringpoll: init() was already called on this thread").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Reactor* r = Reactor::Create(env, info[0], preferred);
-  if (r == nullptr) return env.Undefined();
-  // The reactor frees itself in its async cleanup hook, so the instance data has no finalizer.
-  napi_set_instance_data(env, r, nullptr, nullptr);
+  NodeHost* host = NodeHost::Create(env, info[0], preferred);
+  if (host == nullptr) return env.Undefined();
   Napi::Object out = Napi::Object::New(env);
-  out.Set("events", Napi::Value(env, r->events_array()));
+  out.Set("events", Napi::Value(env, host->EventsArray()));
   Napi::Object k = Napi::Object::New(env);
   k.Set("EVENT_INTS", kEventInts);
   k.Set("ACCEPT", static_cast<int>(kEventAccept));
@@ -166,7 +197,7 @@ Napi::Value GetSlab(const Napi::CallbackInfo& info) {
   bool ok = r != nullptr;
   const double index = IntArg(info, 0, 0, UINT32_MAX, &ok);
   if (!ok) return info.Env().Undefined();
-  napi_value slab = r->pool().Slab(static_cast<uint32_t>(index));
+  napi_value slab = NodeHost::Of(info.Env())->Slab(static_cast<uint32_t>(index));
   if (slab == nullptr) {
     Napi::RangeError::New(info.Env(), "ringpoll: no such slab").ThrowAsJavaScriptException();
     return info.Env().Undefined();
@@ -202,7 +233,7 @@ Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
   Reactor* r;
   Listener* l = ListenerArg(info, &r);
   if (l == nullptr) return info.Env().Null();
-  return Napi::Value(info.Env(), AddressToJs(info.Env(), l->addr));
+  return AddressToJs(info.Env(), l->addr);
 }
 
 // listenerBackend(id) -> 'epoll' | 'io_uring' | null
@@ -257,7 +288,7 @@ Napi::Value Reserve(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "ringpoll: reserve needs an Int32Array(2)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   int32_t chunk = 0;
   uint32_t offset = 0;
   if (r->Reserve(c, static_cast<uint32_t>(n), &chunk, &offset) == nullptr) return OutOfMemory(env);
@@ -294,8 +325,8 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   char* data = nullptr;
   size_t len = 0;
   if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
-  if (!r->Write(c, info[1], data, len)) return OutOfMemory(env);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
+  if (!r->Write(c, static_cast<napi_value>(info[1]), data, len)) return OutOfMemory(env);
   return Napi::Number::New(env, static_cast<double>(c->out.length()));
 }
 
@@ -327,7 +358,7 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
     items[i].value = v;
     if (!BytesOf(v, &items[i].data, &items[i].len)) return env.Undefined();
   }
-  if (c->state == ConnState::kClosed) return Napi::Number::New(env, kClosedConn);
+  if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   for (const Item& item : items) {
     if (!r->Write(c, item.value, item.data, item.len)) return OutOfMemory(env);
   }
@@ -418,10 +449,10 @@ Napi::Value Address(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(env);
   Conn* c = r ? ConnArg(info, r) : nullptr;
   if (c == nullptr) return env.Undefined();
-  if (info[1].ToBoolean()) return Napi::Value(env, AddressToJs(env, c->peer));
+  if (info[1].ToBoolean()) return AddressToJs(env, c->peer);
   SocketAddress local;
   if (c->fd < 0 || LocalAddress(c->fd, &local) != 0) return env.Null();
-  return Napi::Value(env, AddressToJs(env, local));
+  return AddressToJs(env, local);
 }
 
 Napi::Value Stats(const Napi::CallbackInfo& info) {

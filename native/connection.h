@@ -3,13 +3,13 @@
 
 #include <cstdint>
 
+#include "conn_life.h"
 #include "link_buffer.h"
 #include "socket_util.h"
 
 namespace ringpoll {
 
 class IoBackend;
-struct UringSend;
 
 // The backend a server or client asked for; kAuto means the thread's default.
 enum class BackendChoice : uint8_t { kAuto, kEpoll, kIoUring };
@@ -23,42 +23,25 @@ struct ConnOptions {
   BackendChoice backend = BackendChoice::kAuto;
 };
 
-enum class ConnState : uint8_t { kConnecting, kOpen, kClosed };
-
 struct Conn {
-  Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts)
-      : slot(slot), fd(fd), opts(opts), in(pool), out(pool) {}
+  Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts, bool connecting)
+      : slot(slot), fd(fd), life(connecting), opts(opts), in(pool), out(pool) {}
 
-  // Keeps the event loop alive: while connecting, or open and not unref()'d.
-  bool Holds() const { return state == ConnState::kConnecting || (state == ConnState::kOpen && !unref); }
-
-  bool Reading() const { return !paused && !peer_ended && in.length() < opts.max_input; }
+  bool Reading() const { return !paused && !life.peer_ended() && in.length() < opts.max_input; }
 
   uint32_t slot;
   int fd;
-  ConnState state = ConnState::kConnecting;
+  ConnLife life;               // the lifetime rule (conn_life.h)
   ConnOptions opts;
   LinkBuffer in;
   LinkBuffer out;
   SocketAddress peer;
 
   IoBackend* io = nullptr;     // the backend doing this connection's I/O
-  uint32_t events = 0;         // epoll: the interest registered now
-  uint8_t io_ops = 0;          // operations in flight that use this memory (io_uring only)
-  UringSend* send = nullptr;   // io_uring: the send in flight, if any
 
   bool paused = false;         // pause() from JS
-  bool peer_ended = false;     // FIN received
-  bool end_seen = false;       // ... and JS has handed it to onEnd, after all the input before it
-  bool write_ended = false;    // end() from JS: FIN after the output
-  bool shutdown_done = false;  // our FIN is sent
-  bool want_write = false;     // epoll: the kernel refused output; wait for EPOLLOUT
   bool need_drain = false;     // a write returned false; report when below the high-water mark
   bool dirty = false;          // in the reactor's flush list
-  bool out_dropped = false;    // reset(): output still queued is thrown away, not reported
-  bool orphaned = false;       // JS has seen the close, but the backend still uses the memory
-  bool unref = false;          // unref() from JS: once connected, does not keep the loop alive
-  bool end_held = false;       // the peer's FIN waits for the loop's next poll phase (PeerEnded)
   uint64_t data_pump = 0;      // the reactor's pump that last received input for it
   uint64_t last_active = 0;    // loop time (ms) of the last read or write
   uint64_t deadline = 0;       // connect timeout (loop time, ms); 0 = none

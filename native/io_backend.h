@@ -1,6 +1,7 @@
-// How a reactor does its I/O. The reactor keeps every connection's state, the batch for JS and the
-// timers; a backend moves the bytes and reports what happened through the reactor's "called by
-// the backends" methods. Two exist: EpollBackend (readiness, then read/writev calls) and
+// How a reactor does its I/O. The reactor keeps every connection's shared state (its ConnLife, its
+// chains), the batch for JS and the timers; a backend moves the bytes, keeps what only it needs in
+// records of its own, and reports what happened through the reactor's "called by the backends"
+// methods. Two exist: EpollBackend (readiness, then read/writev calls) and
 // UringBackend (io_uring: multishot accept and receive, one send per connection per batch).
 // Each listener and connection belongs to one backend for its whole life.
 #pragma once
@@ -23,8 +24,10 @@ class IoBackend {
   // Accepts again after the reactor paused the listener (EMFILE and the like).
   virtual void ResumeListener(Listener* l) = 0;
   // Stops accepting, before the reactor closes the listener's fd. While operations are still in
-  // flight (l->io_ops != 0) the listener is kept; the backend calls Reactor::ListenerDone after.
+  // flight (Busy) the listener is kept; the backend calls Reactor::ListenerDone after.
   virtual void RemoveListener(Listener* l) = 0;
+  // An operation in flight still uses the listener.
+  virtual bool Busy(const Listener*) const { return false; }
 
   // Starts watching a new connection (connecting or open); 0 or -errno.
   virtual int AddConn(Conn* c) = 0;
@@ -32,12 +35,16 @@ class IoBackend {
   virtual void Update(Conn* c) = 0;
   // Output is queued: send it (now, or with the batch).
   virtual void Send(Conn* c) = 0;
+  // flush() from JS: the next Send tries the kernel even if it pushed back before.
+  virtual void RetryOutput(Conn*) {}
   // close() follows: try to send the queued output once, now, without blocking.
   virtual void SendNow(Conn* c) = 0;
   // The connection is closing, before its fd is closed: stop everything in flight. While
-  // operations still use its memory (c->io_ops != 0) the connection is kept; the backend calls
+  // operations still use its memory (Busy) the connection is kept; the backend calls
   // Reactor::ConnDone once they have finished.
   virtual void RemoveConn(Conn* c) = 0;
+  // An operation in flight still uses the connection's memory (its output chain, its address).
+  virtual bool Busy(const Conn*) const { return false; }
 
   // Handles everything ready now (the loop woke up for fd()).
   virtual void Poll() = 0;

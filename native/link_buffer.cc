@@ -44,8 +44,8 @@ void LinkBuffer::LinkChunk(int32_t chunk, const char* data, uint32_t len) {
   length_ += len;
 }
 
-void LinkBuffer::LinkExternal(char* data, uint32_t len, napi_ref ref) {
-  PushSegment({data, len, -1, false, ref});
+void LinkBuffer::LinkExternal(char* data, uint32_t len, void* pin) {
+  PushSegment({data, len, -1, false, pin});
   length_ += len;
 }
 
@@ -61,16 +61,6 @@ bool LinkBuffer::Append(const char* data, size_t len) {
     done += n;
   }
   return true;
-}
-
-void LinkBuffer::TrimTail() {
-  if (head_ == segs_.size() || segs_.back().len != 0) return;
-  FreeSegment(segs_.back());
-  segs_.pop_back();
-  if (head_ == segs_.size()) {
-    segs_.clear();
-    head_ = 0;
-  }
 }
 
 void LinkBuffer::Consume(size_t n) {
@@ -101,17 +91,7 @@ int LinkBuffer::FillIovecs(struct iovec* iov, int max) const {
 bool LinkBuffer::HeadLinksIntact(int max) const {
   for (size_t i = head_; i < segs_.size() && max > 0; ++i, --max) {
     const Segment& s = segs_[i];
-    if (s.ref == nullptr) continue;
-    napi_value view = nullptr;
-    napi_typedarray_type type;
-    size_t length = 0;
-    void* data = nullptr;
-    if (napi_get_reference_value(pool_->env(), s.ref, &view) != napi_ok || view == nullptr ||
-        napi_get_typedarray_info(pool_->env(), view, &type, &length, &data, nullptr, nullptr) != napi_ok) {
-      return false;
-    }
-    const char* start = static_cast<const char*>(data);  // a Uint8Array: length is in bytes
-    if (start == nullptr || s.data < start || s.data + s.len > start + length) return false;
+    if (s.pin != nullptr && !pool_->host()->Holds(s.pin, s.data, s.len)) return false;
   }
   return true;
 }
@@ -143,9 +123,9 @@ void LinkBuffer::PopFront() {
 
 void LinkBuffer::FreeSegment(Segment& s) {
   if (s.chunk >= 0) pool_->Unref(s.chunk);
-  if (s.ref != nullptr) {
-    napi_delete_reference(pool_->env(), s.ref);
-    s.ref = nullptr;
+  if (s.pin != nullptr) {
+    pool_->host()->Unpin(s.pin);
+    s.pin = nullptr;
   }
 }
 

@@ -1,13 +1,13 @@
 // LinkBuffer: a connection's input or output bytes as a queue of segments.
 //
 // A segment is either a range of a slab chunk (reference counted in the SlabPool) or a range of a
-// JS Uint8Array linked in place (kept alive by a napi_ref until the kernel has taken it). Bytes are
-// appended at the tail (a read, a reservation for JS to fill, a link) and consumed at the head (JS
-// releasing input, the kernel taking output). Only the tail chunk that this buffer allocated
+// JS Uint8Array linked in place (pinned by the MemoryHost until the kernel has taken it). Bytes are
+// appended at the tail (output: a copy, a reservation for JS to fill, a link; input: always a link
+// of the range a backend read into) and consumed at the head (JS releasing input, the kernel
+// taking output). Only the tail chunk that this buffer allocated
 // itself is appended to, so a forwarded view of another connection's chunk is never written.
 #pragma once
 
-#include <node_api.h>
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -23,7 +23,7 @@ struct Segment {
   uint32_t len;
   int32_t chunk;   // slab chunk id, or -1 for a linked JS buffer
   bool owned;      // a chunk this buffer allocated, so free space after it may be appended to
-  napi_ref ref;    // the linked JS buffer, or nullptr
+  void* pin;       // the linked JS buffer (MemoryHost::Pin), or nullptr
 };
 
 class LinkBuffer {
@@ -48,20 +48,18 @@ class LinkBuffer {
 
   // Appends a range of a slab chunk without copying (takes a chunk reference).
   void LinkChunk(int32_t chunk, const char* data, uint32_t len);
-  // Appends a JS buffer's bytes without copying; the buffer takes ownership of `ref`.
-  void LinkExternal(char* data, uint32_t len, napi_ref ref);
+  // Appends a JS buffer's bytes without copying; the buffer takes ownership of `pin`.
+  void LinkExternal(char* data, uint32_t len, void* pin);
   // Copies `len` bytes to the tail. Returns false when out of memory (a prefix may be appended).
   bool Append(const char* data, size_t len);
 
-  // Frees the tail segment if nothing was committed to it (a read that found no bytes).
-  void TrimTail();
   // Drops `n` bytes (n <= length()) from the head, freeing every segment that empties.
   void Consume(size_t n);
   // Fills up to `max` iovecs from the head; returns how many.
   int FillIovecs(struct iovec* iov, int max) const;
   // False when one of the first `max` segments is a linked JS buffer that no longer holds the
   // memory it was linked with (its ArrayBuffer was detached or shrunk after the write): sending
-  // it would read memory the JS heap may have freed. Needs an open handle scope.
+  // it would read memory the JS heap may have freed. Under Node, needs an open handle scope.
   bool HeadLinksIntact(int max) const;
   void Clear();
 

@@ -14,7 +14,6 @@ namespace ringpoll {
 
 namespace {
 
-constexpr size_t kReadBudget = 256 * 1024;  // per connection per wake-up, for fairness
 constexpr int kMaxRounds = 16;              // dispatch/flush rounds per pump before yielding
 constexpr uint32_t kListenerRetryMs = 100;  // after EMFILE/ENFILE
 
@@ -26,35 +25,23 @@ int32_t Clamp32(size_t n) { return n > INT32_MAX ? INT32_MAX : static_cast<int32
 
 }  // namespace
 
-Reactor::Reactor(napi_env env) : env_(env), pool_(env) {}
+Reactor::Reactor(ReactorHost* host, uv_loop_t* loop, Event* events)
+    : host_(host), loop_(loop), pool_(host), events_(events) {}
 
-Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice preferred) {
-  Reactor* r = new Reactor(env);
+Reactor* Reactor::Create(ReactorHost* host, uv_loop_t* loop, Event* events, BackendChoice preferred,
+                         const char** failure) {
+  Reactor* r = new Reactor(host, loop, events);
   // 'auto' is io_uring wherever the kernel allows it (Backend() falls back to epoll otherwise).
   r->preferred_ = preferred == BackendChoice::kAuto ? BackendChoice::kIoUring : preferred;
-  const char* failure = nullptr;
-  auto epoll = std::make_unique<EpollBackend>(r);
-  if (epoll->fd() < 0) failure = "epoll_create1 failed";
+  *failure = nullptr;
+  auto epoll = std::make_unique<EpollBackend>(r, &r->pool_);
+  if (epoll->fd() < 0) *failure = "epoll_create1 failed";
   r->epoll_ = std::move(epoll);
-  if (!failure && napi_get_uv_event_loop(env, &r->loop_) != napi_ok) failure = "no event loop";
-  if (!failure && napi_create_reference(env, dispatch, 1, &r->dispatch_) != napi_ok) failure = "dispatch";
-  napi_value name, resource;
-  if (!failure && (napi_create_string_utf8(env, "ringpoll", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-                   napi_create_object(env, &resource) != napi_ok ||
-                   napi_async_init(env, resource, name, &r->async_context_) != napi_ok)) {
-    failure = "async context";
-  }
-  void* data = nullptr;
-  napi_value events;
-  if (!failure && (napi_create_arraybuffer(env, kMaxBatch * sizeof(Event), &data, &events) != napi_ok ||
-                   napi_create_reference(env, events, 1, &r->events_ref_) != napi_ok)) {
-    failure = "event buffer";
-  }
-  if (!failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) failure = "uv_poll_init";
-  if (!failure) {
+  if (!*failure && !r->Watch(r->epoll_.get(), &r->epoll_handle_)) *failure = "uv_poll_init";
+  if (!*failure) {
     r->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (r->wake_fd_ < 0 || uv_poll_init(r->loop_, &r->wake_handle_, r->wake_fd_) != 0) {
-      failure = "eventfd";
+      *failure = "eventfd";
     } else {
       r->open_handles_++;
       r->wake_handle_.data = r;
@@ -62,12 +49,10 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
       uv_unref(reinterpret_cast<uv_handle_t*>(&r->wake_handle_));  // the connections hold the loop
     }
   }
-  if (failure) {
+  if (*failure) {
     delete r;
-    napi_throw_error(env, "ERR_RINGPOLL_INIT", failure);
     return nullptr;
   }
-  r->events_ = static_cast<Event*>(data);
   ReserveSpareFd();  // for ShedBacklog, opened now so that it is there when descriptors run out
 
   uv_prepare_init(r->loop_, &r->prepare_handle_);
@@ -80,7 +65,6 @@ Reactor* Reactor::Create(napi_env env, napi_value dispatch, BackendChoice prefer
   uv_unref(reinterpret_cast<uv_handle_t*>(&r->timer_handle_));
   r->loop_ref_ = true;
   r->UpdateLoopRef();
-  napi_add_async_cleanup_hook(env, OnCleanup, r, &r->cleanup_);
   return r;
 }
 
@@ -102,35 +86,23 @@ Reactor::~Reactor() {
   }
   for (Listener* l : closed_listeners_) delete l;
   if (wake_fd_ >= 0) close(wake_fd_);
-  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
-  if (dispatch_ != nullptr) napi_delete_reference(env_, dispatch_);
-  if (events_ref_ != nullptr) napi_delete_reference(env_, events_ref_);
 }
 
-// The environment is going away (process exit, worker termination): close the loop handles, and
-// free everything once libuv has let go of them.
-void Reactor::OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
-  Reactor* r = static_cast<Reactor*>(arg);
-  auto closed = [](uv_handle_t* h) {
+// Closes the loop handles; `closed(arg)` runs once libuv has let go of all of them, after which
+// the reactor may be deleted.
+void Reactor::Close(void (*closed)(void*), void* arg) {
+  closed_ = closed;
+  closed_arg_ = arg;
+  auto handle_closed = [](uv_handle_t* h) {
     Reactor* r = static_cast<Reactor*>(h->data);
-    if (--r->open_handles_ > 0) return;
-    napi_async_cleanup_hook_handle hook = r->cleanup_;
-    delete r;
-    napi_remove_async_cleanup_hook(hook);
+    if (--r->open_handles_ == 0) r->closed_(r->closed_arg_);
   };
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->epoll_handle_), closed);
-  if (r->uring_) uv_close(reinterpret_cast<uv_handle_t*>(&r->uring_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->prepare_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->idle_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->timer_handle_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->wake_handle_), closed);
-}
-
-napi_value Reactor::events_array() const {
-  napi_value buffer = nullptr, array = nullptr;
-  napi_get_reference_value(env_, events_ref_, &buffer);
-  napi_create_typedarray(env_, napi_int32_array, kMaxBatch * kEventInts, buffer, 0, &array);
-  return array;
+  uv_close(reinterpret_cast<uv_handle_t*>(&epoll_handle_), handle_closed);
+  if (uring_) uv_close(reinterpret_cast<uv_handle_t*>(&uring_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&idle_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_handle_), handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_handle_), handle_closed);
 }
 
 // ---- backends -------------------------------------------------------------------------------
@@ -160,7 +132,9 @@ bool Reactor::Watch(IoBackend* io, uv_poll_t* handle) {
   return true;
 }
 
-uint32_t Reactor::chunks_reserved() const { return uring_ ? uring_->ReservedChunks() : 0; }
+uint32_t Reactor::chunks_reserved() const {
+  return epoll_->ReservedChunks() + (uring_ ? uring_->ReservedChunks() : 0);
+}
 
 // ---- the loop -------------------------------------------------------------------------------
 
@@ -189,8 +163,7 @@ void Reactor::Pump(IoBackend* woke) {
   if (pumping_) return;
   pumping_ = true;
   pump_seq_++;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env_, &scope);
+  host_->Enter();
   if (woke != nullptr) {
     stats_.wakeups++;
     woke->Poll();
@@ -202,7 +175,7 @@ void Reactor::Pump(IoBackend* woke) {
     if (uring_) uring_->Submit();
     if (Idle()) break;
   }
-  napi_close_handle_scope(env_, scope);
+  host_->Leave();
   pumping_ = false;
   // The pool has grown past its floor: the timer's sweeps give idle slabs back.
   if (pool_.slabs() > kSlabFloor && tick_ms_ == 0) UpdateTimer(kSlabIdleMs);
@@ -222,9 +195,6 @@ void Reactor::Pump(IoBackend* woke) {
 void Reactor::Dispatch() {
   std::vector<Event>& batch = dispatching_;  // records JS adds meanwhile go to pending_
   batch.swap(pending_);
-  napi_value fn, recv, argv[1], result;
-  napi_get_reference_value(env_, dispatch_, &fn);
-  napi_get_global(env_, &recv);
   for (size_t start = 0, count = 0; start < batch.size(); start += count) {
     count = std::min<size_t>(kMaxBatch, batch.size() - start);
     // Never split one connection's reads across two calls: JS calls onData after the last of them.
@@ -233,13 +203,8 @@ void Reactor::Dispatch() {
       --count;
     }
     std::copy_n(batch.begin() + static_cast<std::ptrdiff_t>(start), count, events_);
-    napi_create_uint32(env_, static_cast<uint32_t>(count), &argv[0]);
     stats_.dispatches++;
-    if (napi_make_callback(env_, async_context_, recv, fn, 1, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env_, &error);
-      napi_fatal_exception(env_, error);
-    }
+    host_->Deliver(static_cast<uint32_t>(count));
     // JS has seen these closes and freed slabs: their slots and indices can be reused now.
     for (size_t i = start; i < start + count; ++i) {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
@@ -299,10 +264,9 @@ void Reactor::Emit(EventType type, int32_t id, int32_t a, int32_t b, int32_t c) 
 
 void Reactor::OnTimer(uv_timer_t* handle) {
   Reactor* r = static_cast<Reactor*>(handle->data);
-  napi_handle_scope scope;
-  napi_open_handle_scope(r->env_, &scope);
+  r->host_->Enter();
   r->Sweep();
-  napi_close_handle_scope(r->env_, scope);
+  r->host_->Leave();
   r->Schedule();
 }
 
@@ -316,15 +280,15 @@ void Reactor::Sweep() {
   if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
   for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
   for (Conn* c : conns_) {
-    if (c == nullptr || c->state == ConnState::kClosed) continue;
-    if (c->state == ConnState::kConnecting && c->deadline != 0) {
+    if (c == nullptr || c->life.closed()) continue;
+    if (c->life.connecting() && c->deadline != 0) {
       if (now >= c->deadline) {
         CloseConn(c, kCloseTimeout, ETIMEDOUT);
         continue;
       }
       shortest = std::min<uint64_t>(shortest, c->deadline - now);
     }
-    if (c->state == ConnState::kOpen && c->opts.idle_timeout_ms != 0) {
+    if (c->life.open() && c->opts.idle_timeout_ms != 0) {
       if (now - c->last_active >= c->opts.idle_timeout_ms) {
         CloseConn(c, kCloseTimeout, ETIMEDOUT);
         continue;
@@ -385,8 +349,7 @@ int Reactor::Listen(const SocketAddress& addr, int backlog, bool reuse_port, boo
     return err;
   }
   listener_count_++;
-  held_++;
-  UpdateLoopRef();
+  AdjustHold(1);
   return static_cast<int>(l->id);
 }
 
@@ -399,24 +362,18 @@ void Reactor::CloseListener(Listener* l) {
   if (!l->path.empty()) unlink(l->path.c_str());
   listeners_[l->id] = nullptr;
   listener_count_--;
-  if (!l->unref) held_--;
-  if (l->io_ops != 0) {
+  if (!l->unref) AdjustHold(-1);
+  if (l->io->Busy(l)) {
     closed_listeners_.insert(l);
   } else {
     delete l;
   }
-  UpdateLoopRef();
 }
 
 void Reactor::SetListenerRef(Listener* l, bool ref) {
   if (l->unref == !ref) return;
   l->unref = !ref;
-  if (ref) {
-    held_++;
-  } else {
-    held_--;
-  }
-  UpdateLoopRef();
+  AdjustHold(ref ? 1 : -1);
 }
 
 void Reactor::ListenerDone(Listener* l) {
@@ -426,7 +383,7 @@ void Reactor::ListenerDone(Listener* l) {
 void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
   stats_.accepts++;
   if (l->addr.family() != AF_UNIX && l->opts.no_delay) SetNoDelay(fd, true);
-  Conn* c = AddConn(fd, l->opts, ConnState::kOpen, l->io);
+  Conn* c = AddConn(fd, l->opts, false, l->io);
   if (c == nullptr) {
     close(fd);
     return;
@@ -443,7 +400,7 @@ void Reactor::AcceptFailed(Listener* l) {
 
 // ---- connections ----------------------------------------------------------------------------
 
-Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io) {
+Conn* Reactor::AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io) {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -453,8 +410,7 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
     conns_.push_back(nullptr);
     generations_.push_back(0);
   }
-  Conn* c = new Conn(&pool_, slot, fd, opts);
-  c->state = state;
+  Conn* c = new Conn(&pool_, slot, fd, opts, connecting);
   c->io = io;
   c->last_active = Now();
   if (io->AddConn(c) != 0) {
@@ -464,9 +420,8 @@ Conn* Reactor::AddConn(int fd, const ConnOptions& opts, ConnState state, IoBacke
   }
   conns_[slot] = c;
   conn_count_++;
-  held_++;  // connecting, or open and not unref()'d yet
   if (opts.idle_timeout_ms != 0) UpdateTimer(opts.idle_timeout_ms);
-  UpdateLoopRef();
+  AdjustHold(1);  // connecting, or open and not unref()'d yet
   return c;
 }
 
@@ -476,7 +431,7 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
   bool in_progress = false;
   const int fd = OpenConnection(addr, &in_progress);
   if (fd < 0) return fd;
-  Conn* c = AddConn(fd, opts, ConnState::kConnecting, Backend(opts.backend));
+  Conn* c = AddConn(fd, opts, true, Backend(opts.backend));
   if (c == nullptr) {
     close(fd);
     return -ENOMEM;
@@ -494,20 +449,20 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
 }
 
 void Reactor::Connected(Conn* c) {
-  c->state = ConnState::kOpen;
-  if (c->unref) {  // unref() while connecting takes effect now
-    held_--;
-    UpdateLoopRef();
-  }
+  AdjustHold(c->life.Connected());  // an unref() while connecting takes effect now
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
   Emit(kEventConnect, static_cast<int32_t>(c->slot));
   c->io->Update(c);
-  if (!c->out.empty() || c->write_ended) MarkDirty(c);
+  if (!c->out.empty() || c->life.ShutdownDue()) MarkDirty(c);
 }
 
-void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
+// The one place input enters a connection's chain: a range of a chunk the backend read into, linked
+// without a copy (successive ranges of one chunk extend one segment).
+void Reactor::Received(Conn* c, int32_t chunk, const char* data, uint32_t n) {
+  c->in.LinkChunk(chunk, data, n);
+  const uint32_t offset = static_cast<uint32_t>(data - pool_.Data(chunk));
   stats_.bytes_read += n;
   c->data_pump = pump_seq_;
   c->last_active = Now();
@@ -529,9 +484,9 @@ void Reactor::Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n) {
 // not answered when it sees the end, so a request answered after an await, then the client's
 // FIN, would otherwise get no response.
 void Reactor::PeerEnded(Conn* c) {
-  c->peer_ended = true;
-  if (c->data_pump == pump_seq_) {
-    c->end_held = true;
+  const bool hold = c->data_pump == pump_seq_;
+  c->life.PeerEnded(hold);
+  if (hold) {
     held_ends_.push_back(Token(generations_[c->slot], c->slot));
     const uint64_t one = 1;
     if (!wake_armed_) wake_armed_ = write(wake_fd_, &one, sizeof one) == sizeof one;
@@ -552,46 +507,11 @@ void Reactor::OnWake(uv_poll_t* handle, int, int) {
     const uint32_t slot = static_cast<uint32_t>(token);
     if (slot >= r->conns_.size() || r->conns_[slot] == nullptr || r->generations_[slot] != token >> 32) continue;
     Conn* c = r->conns_[slot];
-    if (c->state == ConnState::kClosed || !c->end_held) continue;
-    c->end_held = false;
+    if (!c->life.ReleaseEnd()) continue;
     r->Emit(kEventEnd, static_cast<int32_t>(slot));
     r->MarkDirty(c);
   }
   r->Pump(nullptr);
-}
-
-void Reactor::ReadSync(Conn* c, bool to_eof) {
-  size_t budget = kReadBudget;
-  while (!c->peer_ended && (to_eof || c->Reading())) {
-    uint32_t space = 0;
-    char* dst = c->in.TailSpace(1, &space);
-    if (dst == nullptr) {
-      CloseConn(c, kCloseError, ENOMEM);
-      return;
-    }
-    const ssize_t n = read(c->fd, dst, space);
-    stats_.read_calls++;
-    if (n > 0) {
-      const uint32_t offset = static_cast<uint32_t>(dst - pool_.Data(c->in.TailChunk()));
-      c->in.Commit(static_cast<uint32_t>(n));
-      Received(c, c->in.TailChunk(), offset, static_cast<uint32_t>(n));
-      // A read that did not fill its buffer has most likely drained the socket; level triggering
-      // reports whatever comes next, so the EAGAIN read is saved.
-      if (static_cast<uint32_t>(n) < space && !to_eof) break;
-      if (!to_eof && (budget -= std::min(budget, static_cast<size_t>(n))) == 0) break;
-      continue;
-    }
-    c->in.TrimTail();
-    if (n == 0) {
-      PeerEnded(c);
-      break;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    CloseConn(c, kCloseError, errno);
-    return;
-  }
-  c->io->Update(c);
 }
 
 void Reactor::Sent(Conn* c, size_t n) {
@@ -601,23 +521,21 @@ void Reactor::Sent(Conn* c, size_t n) {
 }
 
 void Reactor::FlushConn(Conn* c) {
-  if (c->state != ConnState::kOpen) return;
+  if (!c->life.open()) return;
   if (!c->out.empty()) {
     c->io->Send(c);
-    if (c->state != ConnState::kOpen) return;
+    if (!c->life.open()) return;
   }
   if (c->need_drain && c->out.length() < c->opts.high_water_mark) {
     c->need_drain = false;
     Emit(kEventDrain, static_cast<int32_t>(c->slot));
   }
   if (c->out.empty()) {
-    if (c->write_ended && !c->shutdown_done) {
+    if (c->life.ShutdownDue()) {
       shutdown(c->fd, SHUT_WR);
-      c->shutdown_done = true;
+      c->life.ShutdownSent();
     }
-    // Not before JS has handed the input and the end to the application (a paused one may not
-    // have read what arrived before the FIN; a held end has not even reached JS).
-    if (c->end_seen && (!c->opts.allow_half_open || c->shutdown_done)) {
+    if (c->life.CloseDue(c->opts.allow_half_open)) {
       CloseConn(c, kClosePeer, 0);
       return;
     }
@@ -625,42 +543,59 @@ void Reactor::FlushConn(Conn* c) {
   c->io->Update(c);
 }
 
+// Every close path comes here; ConnLife lets only the first one through.
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
-  if (c->state == ConnState::kClosed) return;
-  const size_t unsent = c->out_dropped ? 0 : c->out.length();
-  if (c->end_held) {  // a close before the next poll phase: the end still comes first
-    c->end_held = false;
-    Emit(kEventEnd, static_cast<int32_t>(c->slot));
-  }
-  if (c->Holds()) held_--;
-  c->state = ConnState::kClosed;
+  const size_t unsent = c->life.ReportsUnsent() ? c->out.length() : 0;
+  bool end_first = false;
+  int hold = 0;
+  if (!c->life.Close(&end_first, &hold)) return;
+  if (end_first) Emit(kEventEnd, static_cast<int32_t>(c->slot));  // a held end still comes first
   c->io->RemoveConn(c);
   close(c->fd);
   c->fd = -1;
-  if (c->io_ops == 0) c->out.Clear();  // else a send still uses it; freed with the connection
   conn_count_--;
-  UpdateLoopRef();
-  // The input chain stays until JS has seen the close: onClose may still read what arrived.
+  AdjustHold(hold);
+  LetGoOfMemory(c);
   Emit(kEventClose, static_cast<int32_t>(c->slot), reason, err, Clamp32(unsent));
 }
 
+// JS has been handed the close record: the id is forgotten, and the memory goes with it unless a
+// backend operation still uses it. An orphan keeps its slot (not its id: the generation moves on),
+// so the backend's record of that slot stays its own until ConnDone.
 void Reactor::ReleaseSlot(uint32_t slot) {
   Conn* c = conns_[slot];
-  if (c == nullptr || c->state != ConnState::kClosed) return;
+  if (c == nullptr || !c->life.closed()) return;
   conns_[slot] = nullptr;
   generations_[slot]++;
-  free_slots_.push_back(slot);
-  if (c->io_ops != 0) {
-    c->in.Clear();  // no operation uses the input chain: its chunks go back now
-    c->orphaned = true;
-    orphans_.insert(c);
-  } else {
-    delete c;
+  if (c->life.JsSawClose(c->io->Busy(c))) {
+    FreeConn(c);
+    return;
   }
+  orphans_.insert(c);
+  LetGoOfMemory(c);
 }
 
 void Reactor::ConnDone(Conn* c) {
-  if (c->orphaned && orphans_.erase(c) != 0) delete c;
+  LetGoOfMemory(c);
+  if (c->life.BackendDone() && orphans_.erase(c) != 0) FreeConn(c);
+}
+
+// ConnLife's memory rule for a closed connection: the output chain goes once no operation uses
+// it; the input chain once JS has seen the close (onClose may still read it until then).
+void Reactor::LetGoOfMemory(Conn* c) {
+  if (!c->io->Busy(c)) c->out.Clear();
+  if (c->life.orphaned()) c->in.Clear();
+}
+
+void Reactor::FreeConn(Conn* c) {
+  free_slots_.push_back(c->slot);
+  delete c;
+}
+
+void Reactor::AdjustHold(int change) {
+  if (change == 0) return;
+  held_ = change > 0 ? held_ + 1 : held_ - 1;
+  UpdateLoopRef();
 }
 
 void Reactor::MarkDirty(Conn* c) {
@@ -684,7 +619,7 @@ char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
   return dst;
 }
 
-bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
+bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   if (len == 0) return true;
   bool ok = true;
   const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
@@ -694,9 +629,9 @@ bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
     // A view of input memory (an echo, a proxy): forward the chunk itself.
     c->out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
   } else {
-    napi_ref ref;
-    ok = napi_create_reference(env_, buffer, 1, &ref) == napi_ok;
-    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), ref);
+    void* pin = host_->Pin(buffer);
+    ok = pin != nullptr;
+    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), pin);
   }
   if (c->out.length() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
@@ -704,27 +639,25 @@ bool Reactor::Write(Conn* c, napi_value buffer, char* data, size_t len) {
 }
 
 void Reactor::Flush(Conn* c) {
-  c->want_write = false;  // try now even if EPOLLOUT is awaited; EAGAIN sets it again
+  c->io->RetryOutput(c);
   FlushConn(c);
 }
 
 void Reactor::End(Conn* c) {
-  c->write_ended = true;
+  c->life.WriteEnded();
   MarkDirty(c);
 }
 
 void Reactor::Close(Conn* c) {
-  if (c->state == ConnState::kOpen) c->io->SendNow(c);
+  if (c->life.open()) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }
 
 void Reactor::Reset(Conn* c) {
-  if (c->state == ConnState::kClosed) return;
+  if (c->life.closed()) return;
+  // On io_uring the RST goes when the cancelled operations let go of the socket.
   SetResetOnClose(c->fd);
-  // On io_uring the RST goes when the cancelled operations let go of the socket; a send in flight
-  // still uses the output chain, which is freed with the connection instead.
-  if (c->io_ops == 0) c->out.Clear();
-  c->out_dropped = true;
+  c->life.DropOutput();
   CloseConn(c, kCloseLocal, 0);
 }
 
@@ -739,23 +672,11 @@ void Reactor::SetPaused(Conn* c, bool paused) {
 }
 
 void Reactor::SetConnRef(Conn* c, bool ref) {
-  if (c->state == ConnState::kClosed || c->unref == !ref) return;
-  const bool held = c->Holds();
-  c->unref = !ref;
-  if (held != c->Holds()) {
-    if (held) {
-      held_--;
-    } else {
-      held_++;
-    }
-    UpdateLoopRef();
-  }
+  AdjustHold(c->life.SetRef(ref));
 }
 
 void Reactor::EndSeen(Conn* c) {
-  if (c->state != ConnState::kOpen || !c->peer_ended) return;
-  c->end_seen = true;
-  MarkDirty(c);
+  if (c->life.EndSeen()) MarkDirty(c);
 }
 
 void Reactor::SetIdleTimeout(Conn* c, uint32_t ms) {

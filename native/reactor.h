@@ -7,7 +7,6 @@
 // The backends (io_backend.h) move the bytes; everything else lives here and is shared by both.
 #pragma once
 
-#include <node_api.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include "connection.h"
 #include "events.h"
 #include "io_backend.h"
+#include "js_host.h"
 #include "slab.h"
 
 namespace ringpoll {
@@ -32,7 +32,6 @@ struct Listener {
   IoBackend* io = nullptr;
   bool paused = false;  // accept hit EMFILE/ENFILE; retried by the timer
   bool unref = false;   // unref() from JS: does not keep the event loop alive
-  uint8_t io_ops = 0;   // operations in flight that use this listener (io_uring only)
 };
 
 struct ReactorStats {
@@ -46,12 +45,16 @@ class Reactor {
   static constexpr uint32_t kMaxBatch = 4096;       // records per call into JS
   static constexpr uint32_t kCopyThreshold = 8192;  // smaller writes are copied, larger linked
 
-  // nullptr (with a JS exception pending) when the epoll fd or the loop handles cannot be made.
-  // `preferred` is what BackendChoice::kAuto means on this thread.
-  static Reactor* Create(napi_env env, napi_value dispatch, BackendChoice preferred);
+  // `host` hands the batch to JS and holds shared memory; `events` (kMaxBatch records) is where
+  // the batch is written for it. `preferred` is what BackendChoice::kAuto means on this thread.
+  // nullptr (and *failure says why) when the epoll fd or the loop handles cannot be made.
+  static Reactor* Create(ReactorHost* host, uv_loop_t* loop, Event* events, BackendChoice preferred,
+                         const char** failure);
   ~Reactor();
+  // Closes the loop handles (the environment is going away); `closed(arg)` runs once they are all
+  // closed, and may delete the reactor.
+  void Close(void (*closed)(void*), void* arg);
 
-  napi_value events_array() const;  // the shared Int32Array of records
   SlabPool& pool() { return pool_; }
   ReactorStats& stats() { return stats_; }
   // Connections not closed yet (a closed one may wait for JS to see its close record).
@@ -77,8 +80,9 @@ class Reactor {
   Conn* FindConn(uint32_t id);
   // Queues n (<= kChunkSize) bytes of output memory for JS to fill; nullptr when out of memory.
   char* Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset);
-  // Queues a JS buffer's bytes: copied when small, else linked in place. False when out of memory.
-  bool Write(Conn* c, napi_value buffer, char* data, size_t len);
+  // Queues a JS buffer's bytes: copied when small, else linked in place (`buffer` is the host's
+  // handle of it, for MemoryHost::Pin). False when out of memory.
+  bool Write(Conn* c, void* buffer, char* data, size_t len);
   void Flush(Conn* c);
   void End(Conn* c);
   void Close(Conn* c);
@@ -98,34 +102,31 @@ class Reactor {
   // accept failed for want of descriptors or memory: stop accepting and retry from the timer.
   void AcceptFailed(Listener* l);
   void Connected(Conn* c);
-  // `n` bytes at chunk:offset were appended to c->in.
-  void Received(Conn* c, int32_t chunk, uint32_t offset, uint32_t n);
+  // `n` bytes arrived at `data`, in `chunk` (the backend's reference stays its own).
+  void Received(Conn* c, int32_t chunk, const char* data, uint32_t n);
   void PeerEnded(Conn* c);
   void Failed(Conn* c, int err) { CloseConn(c, kCloseError, err); }
   // A send failed (JS names the syscall 'write', as node does).
   void SendFailed(Conn* c, int err) { CloseConn(c, kCloseWriteError, err); }
   // Both directions are shut (our FIN and the peer's) without an error.
   void PeerClosed(Conn* c) { CloseConn(c, kClosePeer, 0); }
-  // Reads with read() until the socket is drained, the per-wake-up budget is spent, or (unless
-  // reading to the end after a hang-up) the input limit is reached.
-  void ReadSync(Conn* c, bool to_eof);
   // The kernel took `n` bytes of output.
   void Sent(Conn* c, size_t n);
   // Sends what is queued, then reports drain and applies end() and the close after the peer's FIN.
   void FlushConn(Conn* c);
   void ListenerDone(Listener* l);
+  // The backend's last operation on a closed connection has finished.
   void ConnDone(Conn* c);
   // Work was queued outside a pump: make sure one runs before the loop next waits.
   void Schedule();
 
  private:
-  Reactor(napi_env env);
+  Reactor(ReactorHost* host, uv_loop_t* loop, Event* events);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnPrepare(uv_prepare_t* handle);
   static void OnIdle(uv_idle_t* handle);
   static void OnTimer(uv_timer_t* handle);
   static void OnWake(uv_poll_t* handle, int status, int events);
-  static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
 
   // The backend for a choice, made on first use; io_uring falls back to epoll when refused.
   IoBackend* Backend(BackendChoice choice);
@@ -142,13 +143,17 @@ class Reactor {
 
   void CloseConn(Conn* c, CloseReason reason, int err);
   void ReleaseSlot(uint32_t slot);
-  Conn* AddConn(int fd, const ConnOptions& opts, ConnState state, IoBackend* io);
+  Conn* AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io);
+  void LetGoOfMemory(Conn* c);
+  void FreeConn(Conn* c);
+  // A connection or listener started (+1) or stopped (-1) keeping the loop alive: held_ changes.
+  void AdjustHold(int change);
   void MarkDirty(Conn* c);
   void Emit(EventType type, int32_t id, int32_t a = 0, int32_t b = 0, int32_t c = 0);
   uint64_t Now() const { return uv_now(loop_); }
 
-  napi_env env_;
-  uv_loop_t* loop_ = nullptr;
+  ReactorHost* host_;
+  uv_loop_t* loop_;
   SlabPool pool_;
   ReactorStats stats_;
   BackendChoice preferred_ = BackendChoice::kIoUring;  // what kAuto means
@@ -164,12 +169,10 @@ class Reactor {
   uv_poll_t wake_handle_;  // an eventfd: a callback in the loop's next poll phase (held ends)
   int wake_fd_ = -1;
   int open_handles_ = 0;  // loop handles not yet closed (teardown waits for them)
-  napi_async_cleanup_hook_handle cleanup_ = nullptr;
+  void (*closed_)(void*) = nullptr;  // Close()'s callback
+  void* closed_arg_ = nullptr;
 
-  napi_ref dispatch_ = nullptr;
-  napi_async_context async_context_ = nullptr;
-  napi_ref events_ref_ = nullptr;
-  Event* events_ = nullptr;          // the shared records (kMaxBatch)
+  Event* events_;                    // the shared records (kMaxBatch)
   std::vector<Event> pending_;       // records not yet handed to JS
   std::vector<Event> dispatching_;   // the records being handed over (kept to reuse its memory)
 

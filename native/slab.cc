@@ -8,8 +8,8 @@ namespace ringpoll {
 
 // Slab memory is mapped, not taken from malloc, so a freed slab's pages go back to the system
 // when its ArrayBuffer is collected, whatever the allocator would have kept.
-void SlabPool::Finalize(napi_env, void*, void* hint) {
-  Mapping* m = static_cast<Mapping*>(hint);
+void SlabPool::Collected(void* token) {
+  Mapping* m = static_cast<Mapping*>(token);
   m->collected = true;
   if (m->pool_holds) return;
   munmap(m->data, kSlabSize);
@@ -18,7 +18,7 @@ void SlabPool::Finalize(napi_env, void*, void* hint) {
 
 // The pool lets go of a slab's pages: unmapped now if the ArrayBuffer is gone, else by its finalizer.
 void SlabPool::LetGo(SlabEntry* s) {
-  napi_delete_reference(env_, s->ref);
+  host_->ReleaseSlab(s->js);
   s->mapping->pool_holds = false;
   if (!s->mapping->collected) return;
   munmap(s->mapping->data, kSlabSize);
@@ -37,18 +37,19 @@ bool SlabPool::Grow() {
   void* data = mmap(nullptr, kSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (data == MAP_FAILED) return false;
   Mapping* mapping = new Mapping{static_cast<char*>(data), false, false};
-  napi_value buffer;
-  if (napi_create_external_arraybuffer(env_, data, kSlabSize, Finalize, mapping, &buffer) != napi_ok) {
-    munmap(data, kSlabSize);
-    delete mapping;
+  mapping->pool_holds = true;
+  void* js = host_->ExportSlab(static_cast<char*>(data), kSlabSize, mapping);
+  if (js == nullptr) {  // Collected has been called, or will be for an object made on the way
+    mapping->pool_holds = false;
+    if (mapping->collected) {
+      munmap(data, kSlabSize);
+      delete mapping;
+    }
     return false;
   }
-  napi_ref ref;
-  if (napi_create_reference(env_, buffer, 1, &ref) != napi_ok) return false;  // collected: unmapped
-  mapping->pool_holds = true;
   auto it = std::find_if(slabs_.begin(), slabs_.end(), [](const SlabEntry& s) { return s.data == nullptr && !s.retired; });
   const size_t index = static_cast<size_t>(it - slabs_.begin());
-  const SlabEntry entry{mapping, ref, static_cast<char*>(data), 0, 0, false};
+  const SlabEntry entry{mapping, js, static_cast<char*>(data), 0, 0, false};
   if (it == slabs_.end()) {
     slabs_.push_back(entry);
     refs_.resize(refs_.size() + kChunksPerSlab, 0);
@@ -126,11 +127,6 @@ int32_t SlabPool::ChunkOf(const void* p, size_t len) const {
   return -1;
 }
 
-napi_value SlabPool::Slab(uint32_t index) const {
-  if (index >= slabs_.size() || slabs_[index].ref == nullptr) return nullptr;
-  napi_value value = nullptr;
-  napi_get_reference_value(env_, slabs_[index].ref, &value);
-  return value;
-}
+void* SlabPool::Slab(uint32_t index) const { return index < slabs_.size() ? slabs_[index].js : nullptr; }
 
 }  // namespace ringpoll

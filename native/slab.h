@@ -1,7 +1,7 @@
 // Slab memory shared by the reactor and JS.
 //
-// A slab is an ordinary ArrayBuffer cut into fixed-size chunks. Native code keeps every slab alive
-// with a reference and hands out chunks by id; JS keeps its own handle on each slab (getSlab) and
+// A slab is mapped memory shown to JS as an ArrayBuffer (by the MemoryHost, js_host.h) and cut
+// into fixed-size chunks. Native code keeps every slab's JS object alive and hands out chunks by id; JS keeps its own handle on each slab (getSlab) and
 // looks at chunk bytes in place through Buffer views. A chunk is reference counted because one
 // chunk can sit in two chains at once: the input chain that read into it and an output chain that
 // forwards a view of it without copying.
@@ -12,10 +12,10 @@
 // until then the index is retired (not reused), so no JS view can name a newer slab's memory.
 #pragma once
 
-#include <node_api.h>
-
 #include <cstdint>
 #include <vector>
+
+#include "js_host.h"
 
 namespace ringpoll {
 
@@ -28,7 +28,7 @@ constexpr uint32_t kShrinkPerSweep = 4;  // slabs freed per timer sweep at most
 
 class SlabPool {
  public:
-  explicit SlabPool(napi_env env) : env_(env) {}
+  explicit SlabPool(MemoryHost* host) : host_(host) {}
   ~SlabPool();
   SlabPool(const SlabPool&) = delete;
   SlabPool& operator=(const SlabPool&) = delete;
@@ -44,8 +44,8 @@ class SlabPool {
   }
   // The chunk that holds [p, p + len), or -1 when the range is not inside one chunk.
   int32_t ChunkOf(const void* p, size_t len) const;
-  // The slab's ArrayBuffer, or nullptr for an index out of range or a freed slab.
-  napi_value Slab(uint32_t index) const;
+  // The host's handle of the slab's JS object, or nullptr for an index out of range or a freed slab.
+  void* Slab(uint32_t index) const;
 
   // Frees slabs idle since before now - kSlabIdleMs (see above), appending their indices to
   // `freed`; true while the pool is above its floor (so later sweeps may free more).
@@ -53,7 +53,9 @@ class SlabPool {
   // JS has seen that slab `index` was freed: the index may hold a new slab.
   void Reusable(uint32_t index);
 
-  napi_env env() const { return env_; }
+  MemoryHost* host() const { return host_; }
+  // JS has let go of a slab's object (MemoryHost::ExportSlab's token).
+  static void Collected(void* token);
   uint32_t slabs() const { return live_; }
   uint32_t peak_slabs() const { return peak_; }
   uint64_t freed_slabs() const { return freed_; }
@@ -65,24 +67,23 @@ class SlabPool {
   void Free(uint32_t index);
 
   // One slab's pages. Whoever lets go last unmaps them: the pool (at its end, after the backends,
-  // which may still have the kernel write into them) or the ArrayBuffer's finalizer (on
-  // collection, or at environment teardown, which may come first).
+  // which may still have the kernel write into them) or JS (on collection, or at environment
+  // teardown, which may come first).
   struct Mapping {
     char* data;
     bool pool_holds;  // the pool has not let go yet
-    bool collected;   // the finalizer has run
+    bool collected;   // JS has let go
   };
-  static void Finalize(napi_env env, void* data, void* hint);
 
   struct SlabEntry {
     Mapping* mapping;    // nullptr once freed
-    napi_ref ref;
+    void* js;            // the host's handle of its JS object
     char* data;          // nullptr once freed
     uint32_t used;       // chunks with references
     uint64_t idle_since; // loop time a sweep first saw it wholly free; 0 = in use since
     bool retired;        // freed, and JS may still hold views of it
   };
-  napi_env env_;
+  MemoryHost* host_;
   void LetGo(SlabEntry* s);
 
   std::vector<SlabEntry> slabs_;

@@ -152,38 +152,4 @@ int PeerAddress(int fd, SocketAddress* out) {
   return getpeername(fd, reinterpret_cast<sockaddr*>(&out->storage), &out->len) == 0 ? 0 : -errno;
 }
 
-static void SetProperty(napi_env env, napi_value obj, const char* key, napi_value value) {
-  napi_set_named_property(env, obj, key, value);
-}
-
-napi_value AddressToJs(napi_env env, const SocketAddress& addr) {
-  napi_value obj, value;
-  napi_create_object(env, &obj);
-  if (addr.family() == AF_UNIX) {
-    const auto* un = reinterpret_cast<const sockaddr_un*>(&addr.storage);
-    const size_t max = addr.len > offsetof(sockaddr_un, sun_path) ? addr.len - offsetof(sockaddr_un, sun_path) : 0;
-    napi_create_string_utf8(env, un->sun_path, strnlen(un->sun_path, max), &value);
-    SetProperty(env, obj, "path", value);
-    return obj;
-  }
-  char text[INET6_ADDRSTRLEN] = "";
-  uint16_t port = 0;
-  if (addr.family() == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr.storage);
-    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-    port = ntohs(v4->sin_port);
-  } else {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr.storage);
-    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-    port = ntohs(v6->sin6_port);
-  }
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
-  SetProperty(env, obj, "address", value);
-  napi_create_string_utf8(env, addr.family() == AF_INET ? "IPv4" : "IPv6", NAPI_AUTO_LENGTH, &value);
-  SetProperty(env, obj, "family", value);
-  napi_create_uint32(env, port, &value);
-  SetProperty(env, obj, "port", value);
-  return obj;
-}
-
 }  // namespace ringpoll

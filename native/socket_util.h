@@ -2,7 +2,6 @@
 // Every function returns 0 (or an fd) on success and -errno on failure; none throws.
 #pragma once
 
-#include <node_api.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -43,8 +42,5 @@ int SetKeepAlive(int fd, bool on, int idle_seconds);
 int PendingError(int fd);
 int LocalAddress(int fd, SocketAddress* out);
 int PeerAddress(int fd, SocketAddress* out);
-
-// { address, family: 'IPv4' | 'IPv6', port } or { path } for a Unix socket.
-napi_value AddressToJs(napi_env env, const SocketAddress& addr);
 
 }  // namespace ringpoll

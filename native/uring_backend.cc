@@ -24,14 +24,13 @@ enum Kind : uintptr_t { kReceive = 0, kSend = 1, kPoll = 2, kAccept = 3, kIgnore
 constexpr uintptr_t kKindMask = 7;
 static_assert(alignof(Conn) >= 8 && alignof(Listener) >= 8, "user_data keeps the kind in 3 low bits");
 
-// Conn::io_ops and Listener::io_ops bits.
+// ConnRecord::ops bits.
 enum : uint8_t {
   kReceiving = 1,     // the multishot receive is armed
   kStopping = 2,      // ... and a cancel for it is on its way
   kSending = 4,       // a sendmsg is in flight
   kPolling = 8,       // a poll is armed (connect, or a hang-up while not reading)
   kStarved = 16,      // the receive ended for want of buffers; re-armed after a refill
-  kAccepting = 1,     // listener: the multishot accept is armed
 };
 
 uintptr_t Tag(const void* p, Kind kind) { return reinterpret_cast<uintptr_t>(p) | kind; }
@@ -114,7 +113,7 @@ void UringBackend::ArmAccept(Listener* l) {
   }
   sqe->ioprio = IORING_ACCEPT_MULTISHOT;
   sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
-  l->io_ops |= kAccepting;
+  accepting_.insert(l);
 }
 
 bool UringBackend::ArmReceive(Conn* c) {
@@ -123,7 +122,7 @@ bool UringBackend::ArmReceive(Conn* c) {
   sqe->ioprio = IORING_RECV_MULTISHOT;
   sqe->flags = IOSQE_BUFFER_SELECT;
   sqe->buf_group = kBufferGroup;
-  c->io_ops |= kReceiving;
+  Record(c).ops |= kReceiving;
   return true;
 }
 
@@ -131,7 +130,7 @@ bool UringBackend::ArmPoll(Conn* c, uint32_t events) {
   io_uring_sqe* sqe = Prepare(IORING_OP_POLL_ADD, c->fd, Tag(c, kPoll));
   if (sqe == nullptr) return false;
   sqe->poll32_events = events;
-  c->io_ops |= kPolling;
+  Record(c).ops |= kPolling;
   return true;
 }
 
@@ -150,11 +149,11 @@ int UringBackend::AddListener(Listener* l) {
 }
 
 void UringBackend::ResumeListener(Listener* l) {
-  if (!(l->io_ops & kAccepting)) ArmAccept(l);
+  if (!Busy(l)) ArmAccept(l);
 }
 
 void UringBackend::RemoveListener(Listener* l) {
-  if (l->io_ops & kAccepting) Cancel(Tag(l, kAccept));
+  if (Busy(l)) Cancel(Tag(l, kAccept));
   SubmitBeforeClose();
 }
 
@@ -168,10 +167,10 @@ void UringBackend::SubmitBeforeClose() {
 
 void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
   const bool more = flags & IORING_CQE_F_MORE;
-  if (!more) l->io_ops &= ~kAccepting;
+  if (!more) accepting_.erase(l);
   if (l->fd < 0) {  // closed: a connection accepted meanwhile is refused
     if (res >= 0) close(res);
-    if (l->io_ops == 0) reactor_->ListenerDone(l);
+    if (!Busy(l)) reactor_->ListenerDone(l);
     return;
   }
   if (res >= 0) {
@@ -195,25 +194,30 @@ void UringBackend::Accepted(Listener* l, int res, uint32_t flags) {
 // ---- connections ----------------------------------------------------------------------------
 
 int UringBackend::AddConn(Conn* c) {
+  if (c->slot >= conns_.size()) conns_.resize(c->slot + 1);
+  Record(c) = ConnRecord{};
   // Connecting: a poll for writability says when connect() is done. Open: receive at once.
-  if (c->state == ConnState::kConnecting) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
+  if (c->life.connecting()) return ArmPoll(c, POLLOUT) ? 0 : -ENOMEM;
   return ArmReceive(c) ? 0 : -ENOMEM;
 }
 
-// Reading wanted: a receive armed (and no hang-up poll). Not wanted: no receive, but a poll that
-// reports the peer's FIN or RST, as epoll's EPOLLRDHUP does for a paused connection.
+// Reading wanted (or draining to the end after a hang-up): a receive armed, and no hang-up poll.
+// Not wanted: no receive, but a poll that reports the peer's FIN or RST, as epoll's EPOLLRDHUP
+// does for a paused connection.
 void UringBackend::Update(Conn* c) {
-  if (c->state != ConnState::kOpen) return;
+  if (!c->life.open()) return;
+  ConnRecord& r = Record(c);
+  uint8_t& ops = r.ops;
   bool armed = true;
-  if (c->Reading()) {
-    if (!(c->io_ops & (kReceiving | kStarved))) armed = ArmReceive(c);
-    if (c->io_ops & kPolling) Cancel(Tag(c, kPoll));
+  if (c->Reading() || (r.draining && !c->life.peer_ended())) {
+    if (!(ops & (kReceiving | kStarved))) armed = ArmReceive(c);
+    if (ops & kPolling) Cancel(Tag(c, kPoll));
   } else {
-    if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) {
+    if ((ops & kReceiving) && !(ops & kStopping) && !r.draining) {
       Cancel(Tag(c, kReceive));
-      c->io_ops |= kStopping;
+      ops |= kStopping;
     }
-    if (!c->peer_ended && !(c->io_ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
+    if (!c->life.peer_ended() && !(ops & (kReceiving | kPolling))) armed = ArmPoll(c, POLLRDHUP);
   }
   if (!armed) reactor_->Failed(c, ENOMEM);  // the kernel took no more entries
 }
@@ -227,7 +231,7 @@ bool UringBackend::LinksIntact(Conn* c) {
 }
 
 void UringBackend::Send(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
+  if ((Record(c).ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   UringSend* s;
   if (free_sends_.empty()) {
     sends_.push_back(std::make_unique<UringSend>());
@@ -248,15 +252,16 @@ void UringBackend::Send(Conn* c) {
   }
   sqe->addr = reinterpret_cast<uintptr_t>(&s->msg);
   sqe->msg_flags = MSG_NOSIGNAL;
-  c->send = s;
-  c->io_ops |= kSending;
+  ConnRecord& r = Record(c);
+  r.send = s;
+  r.ops |= kSending;
   reactor_->stats().write_calls++;
 }
 
 // close() is coming: one non-blocking write of what is queued, unless a send is already in
 // flight (the bytes behind it must not overtake it).
 void UringBackend::SendNow(Conn* c) {
-  if ((c->io_ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
+  if ((Record(c).ops & kSending) || c->out.empty() || !LinksIntact(c)) return;
   struct iovec iov[IOV_MAX];
   const int count = c->out.FillIovecs(iov, IOV_MAX);
   const ssize_t n = writev(c->fd, iov, count);
@@ -265,17 +270,15 @@ void UringBackend::SendNow(Conn* c) {
 }
 
 void UringBackend::RemoveConn(Conn* c) {
-  if ((c->io_ops & kReceiving) && !(c->io_ops & kStopping)) Cancel(Tag(c, kReceive));
-  if (c->io_ops & kSending) Cancel(Tag(c, kSend));
-  if (c->io_ops & kPolling) Cancel(Tag(c, kPoll));
+  const uint8_t ops = Record(c).ops;
+  if ((ops & kReceiving) && !(ops & kStopping)) Cancel(Tag(c, kReceive));
+  if (ops & kSending) Cancel(Tag(c, kSend));
+  if (ops & kPolling) Cancel(Tag(c, kPoll));
   SubmitBeforeClose();
 }
 
 void UringBackend::Settle(Conn* c) {
-  if (c->state == ConnState::kClosed && c->io_ops == 0) {
-    c->out.Clear();
-    reactor_->ConnDone(c);
-  }
+  if (c->life.closed() && Record(c).ops == 0) reactor_->ConnDone(c);
 }
 
 // ---- completions ----------------------------------------------------------------------------
@@ -312,8 +315,8 @@ void UringBackend::Complete(const io_uring_cqe& cqe) {
 }
 
 void UringBackend::Received(Conn* c, int res, uint32_t flags) {
-  if (!(flags & IORING_CQE_F_MORE)) c->io_ops &= ~(kReceiving | kStopping);
-  const bool open = c->state == ConnState::kOpen;
+  if (!(flags & IORING_CQE_F_MORE)) Record(c).ops &= ~(kReceiving | kStopping);
+  const bool open = c->life.open();
   if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
     // The bytes follow the ones the kernel put in this buffer before (incremental consumption).
     const uint16_t id = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
@@ -321,8 +324,7 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
     const uint32_t offset = buffer_used_[id];
     buffer_used_[id] += static_cast<uint32_t>(res);
     if (open) {
-      c->in.LinkChunk(chunk, pool_->Data(chunk) + offset, static_cast<uint32_t>(res));
-      reactor_->Received(c, chunk, offset, static_cast<uint32_t>(res));
+      reactor_->Received(c, chunk, pool_->Data(chunk) + offset, static_cast<uint32_t>(res));
       reactor_->stats().read_calls++;
     }
     if (!(flags & IORING_CQE_F_BUF_MORE)) {
@@ -333,12 +335,12 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
   } else if (open && res == 0) {
     reactor_->PeerEnded(c);
   } else if (open && res == -ENOBUFS) {
-    c->io_ops |= kStarved;
+    Record(c).ops |= kStarved;
     starved_.push_back(c);
   } else if (open && res < 0 && res != -ECANCELED) {
     reactor_->Failed(c, -res);
   }
-  if (c->state == ConnState::kOpen) {
+  if (c->life.open()) {
     Update(c);  // stop at the input limit; re-arm a receive that ended
   } else {
     Settle(c);
@@ -346,10 +348,11 @@ void UringBackend::Received(Conn* c, int res, uint32_t flags) {
 }
 
 void UringBackend::Sent(Conn* c, int res) {
-  c->io_ops &= ~kSending;
-  free_sends_.push_back(c->send);
-  c->send = nullptr;
-  if (c->state != ConnState::kOpen) {
+  ConnRecord& r = Record(c);
+  r.ops &= ~kSending;
+  free_sends_.push_back(r.send);
+  r.send = nullptr;
+  if (!c->life.open()) {
     Settle(c);
     return;
   }
@@ -363,19 +366,19 @@ void UringBackend::Sent(Conn* c, int res) {
 }
 
 void UringBackend::Polled(Conn* c, int res) {
-  c->io_ops &= ~kPolling;
-  if (c->state == ConnState::kConnecting) {
+  Record(c).ops &= ~kPolling;
+  if (c->life.connecting()) {
     const int err = res < 0 ? -res : PendingError(c->fd);
     if (err != 0) {
       reactor_->Failed(c, err);
     } else {
       reactor_->Connected(c);
     }
-  } else if (c->state == ConnState::kOpen && res > 0 && !(c->io_ops & kReceiving)) {
-    // The peer hung up while the connection was not reading: read to the end now, so that the
-    // bytes before the FIN come first and a reset is reported as one.
-    reactor_->ReadSync(c, true);
-  } else if (c->state == ConnState::kOpen) {
+  } else if (c->life.open()) {
+    // The peer hung up while the connection was not reading: receive to the end now, whatever the
+    // pause or the input limit, so that the bytes before the FIN come first and a reset is
+    // reported as one.
+    if (res > 0) Record(c).draining = true;
     Update(c);
   }
   Settle(c);
@@ -403,12 +406,12 @@ void UringBackend::Refill() {
   std::vector<Conn*> starved;
   starved.swap(starved_);
   for (Conn* c : starved) {
-    c->io_ops &= ~kStarved;
+    Record(c).ops &= ~kStarved;
     // Out of memory with no buffer left to give: those connections cannot read again.
-    if (c->state == ConnState::kOpen && refused && used_up_.size() == buffer_chunk_.size()) {
+    if (c->life.open() && refused && used_up_.size() == buffer_chunk_.size()) {
       reactor_->Failed(c, ENOMEM);
     }
-    if (c->state == ConnState::kOpen) {
+    if (c->life.open()) {
       Update(c);
     } else {
       Settle(c);

@@ -5,7 +5,9 @@
 // Node's loop watches the ring's fd, which is readable while completions wait.
 //
 // Each operation's user_data is the Conn* or Listener* it belongs to, tagged with its kind in the
-// low bits. An object stays allocated while an operation of its is in flight (io_ops != 0).
+// low bits. An object stays allocated while an operation of its is in flight (Busy). What the
+// backend knows of each connection (its operations in flight, its send) is its own, in a record
+// per slot; a closed connection keeps its slot until its last operation has finished.
 #pragma once
 
 #include <sys/socket.h>
@@ -13,8 +15,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
+#include "connection.h"
 #include "io_backend.h"
 #include "io_uring.h"
 
@@ -45,6 +49,9 @@ class UringBackend final : public IoBackend {
   void Send(Conn* c) override;
   void SendNow(Conn* c) override;
   void RemoveConn(Conn* c) override;
+  bool Busy(const Conn* c) const override { return conns_[c->slot].ops != 0; }
+  // The only operation of a listener is its multishot accept.
+  bool Busy(const Listener* l) const override { return accepting_.count(l) != 0; }
   void Poll() override;
   void Submit() override;
   bool Queued() const override { return ring_.Queued() != 0; }
@@ -52,6 +59,13 @@ class UringBackend final : public IoBackend {
 
  private:
   UringBackend(Reactor* reactor, SlabPool* pool) : reactor_(reactor), pool_(pool) {}
+
+  struct ConnRecord {
+    uint8_t ops = 0;            // operations in flight (the k* bits)
+    UringSend* send = nullptr;  // the send in flight, if any
+    bool draining = false;      // the peer hung up while not reading: receive to the end regardless
+  };
+  ConnRecord& Record(const Conn* c) { return conns_[c->slot]; }
 
   io_uring_sqe* Prepare(uint8_t opcode, int fd, uintptr_t user_data);
   void Cancel(uintptr_t user_data);
@@ -81,6 +95,8 @@ class UringBackend final : public IoBackend {
   std::vector<int32_t> buffer_chunk_; // by buffer id: the chunk given to the kernel, or -1
   std::vector<uint32_t> buffer_used_; // by buffer id: bytes the kernel has filled so far
   std::vector<uint16_t> used_up_;     // buffer ids to give fresh chunks to
+  std::vector<ConnRecord> conns_;     // by slot
+  std::unordered_set<const Listener*> accepting_;  // listeners whose multishot accept is armed
   std::vector<Conn*> starved_;        // receives that ended for want of buffers
   std::vector<std::unique_ptr<UringSend>> sends_;  // every UringSend made; free ones below
   std::vector<UringSend*> free_sends_;

@@ -17,8 +17,8 @@ out=build-fuzz
 mkdir -p "$out/corpus"
 clang++ -std=c++20 -g -O1 -Wall -Wextra -Werror \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Inative -Ifuzz -I/usr/include/node \
-  fuzz/link_buffer_fuzz.cc fuzz/napi_shim.cc native/link_buffer.cc native/slab.cc \
+  -Inative -Itest/native \
+  fuzz/link_buffer_fuzz.cc native/link_buffer.cc native/slab.cc \
   -o "$out/link_buffer_fuzz"
 
 cd "$out"
