@@ -4,6 +4,8 @@
 //
 //   node bench/run.mjs [--quick] [--only http,echo,writev,idle,close-latency] [--rounds N] [--seconds S]
 //                      [--loads ac10,ac100,ac1000,ac100p10,wrk100,wrk1000,...]   (the HTTP scenario's loads)
+//                      [--contenders node:http,express,...]   (the HTTP scenario's contenders whose names
+//                                                              contain one of these, case-insensitive)
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -19,6 +21,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     loads: { type: 'string' },
+    contenders: { type: 'string' },
   },
 })
 const only = args.only.split(',')
@@ -30,6 +33,7 @@ const options = {
   seconds: Number(args.seconds ?? defaults.seconds), // one measured load
   warmup: defaults.warmup, // once per server, not measured: JIT, socket buffers
   loads: args.loads?.split(','),
+  contenders: args.contenders?.split(','),
 }
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error('--rounds takes an integer >= 1')
 if (!(options.seconds > 0)) throw new Error('--seconds takes a positive number')

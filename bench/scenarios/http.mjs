@@ -1,5 +1,5 @@
 // Scenario 1: HTTP/1.1 keep-alive hello world. ringpoll's raw API on each backend, node:http on
-// ringpoll and on node:net, a raw responder on node:net, Bun (Bun.listen and Bun.serve), uWS.js and
+// ringpoll and on node:net, Express 5 on ringpoll and on node:net, a raw responder on node:net, Bun (Bun.listen and Bun.serve), uWS.js and
 // the C epoll reference, loaded by autocannon (and wrk when installed) at 10, 100 and 1,000
 // connections, with and without pipelining. Figures: requests/s, p50/p99 latency, server CPU µs per
 // request (from the server process's own CPU time over the run), GC time per 100,000 requests for
@@ -27,6 +27,11 @@ const UWS = 'uWS.js'
 const GOAL_VS_C = 1.1
 const GOAL_VS_NET = 0.6
 const GOAL_VS_PEER = 0.9 // the better of Bun.listen and uWS.js
+// #12: an app served by ringpoll/http against the same app on node:net.
+const APPS = [
+  { app: 'http', ringpoll: 'node:http on ringpoll', net: 'node:http on node:net', goal: 0.7 },
+  { app: 'express', ringpoll: 'Express on ringpoll', net: 'Express on node:net', goal: 0.75 },
+]
 
 /** A load's name for --loads: ac100, ac100p10, wrk1000. */
 const token = (l) => `${l.tool === 'wrk' ? 'wrk' : 'ac'}${l.connections}${l.pipelining > 1 ? `p${l.pipelining}` : ''}`
@@ -53,19 +58,27 @@ function allLoads(quick) {
 const loadName = (l) => `${l.connections} connections${l.pipelining > 1 ? `, pipelining ${l.pipelining}` : ''}, ${l.tool}`
 const shortName = (l) => `${l.connections}c${l.pipelining > 1 ? ` p${l.pipelining}` : ''} ${l.tool === 'wrk' ? 'wrk' : 'ac'}`
 
-export async function run({ quick, rounds, seconds, warmup, loads: only }) {
+/** The contenders named by --contenders (any of the words, case-insensitive), or all. */
+function chosen(contenders, words) {
+  if (!words) return contenders
+  const picked = contenders.filter((c) => words.some((w) => c.name.toLowerCase().includes(w.toLowerCase())))
+  if (!picked.length) throw new Error(`--contenders: none of ${words.join(', ')} names a contender (${contenders.map((c) => c.name).join(', ')})`)
+  return picked
+}
+
+export async function run({ quick, rounds, seconds, warmup, loads: only, contenders: words }) {
   // The Node servers import servers/gc-meter.mjs and answer "gc" with their GC time so far.
   const gc = (contender) => ({ ...contender, gc: true })
-  const contenders = [
+  const app = (name, transport, kind) => gc(nodeServer(name, 'http-server.mjs', { args: ['--transport', transport, '--app', kind] }))
+  const contenders = chosen([
     ...ringpoll('http-ringpoll.mjs', { label: RAW }).map(gc),
-    gc(nodeServer('node:http on ringpoll', 'http-server.mjs', { args: ['--transport', 'ringpoll'] })),
-    gc(nodeServer('node:http on node:net', 'http-server.mjs', { args: ['--transport', 'net'] })),
+    ...APPS.flatMap((a) => [app(a.ringpoll, 'ringpoll', a.app), app(a.net, 'net', a.app)]),
     gc(nodeServer(NET_RAW, 'http-net.mjs')),
     bunServer(BUN_LISTEN, 'http-bun-listen.mjs'),
     bunServer('Bun.serve', 'http-bun-serve.mjs'),
     gc(uwsServer(UWS)),
     cServer(C, 'http_epoll'),
-  ]
+  ], words)
   const series = []
   for (const load of loads(quick, only)) {
     const drive = load.tool === 'wrk' ? loadWrk : loadAutocannon
@@ -91,13 +104,17 @@ export async function run({ quick, rounds, seconds, warmup, loads: only }) {
 
 function render(series, contenders) {
   const goals = []
+  const appGoals = []
   const blocks = []
   for (const { load, summaries } of series) {
     const c = find(summaries, C)?.cpuPerRequest
     const net = find(summaries, NET_RAW)?.cpuPerRequest
     const peer = Math.min(...[BUN_LISTEN, UWS].map((name) => find(summaries, name)?.cpuPerRequest).filter(Number.isFinite))
     const rows = summaries.map((s) => {
-      if (!s.runs) return missingRow(s, 11)
+      if (!s.runs) return missingRow(s, 12)
+      const served = APPS.find((a) => a.ringpoll === s.name)
+      const vsApp = served ? judged(ratio(s.cpuPerRequest, find(summaries, served.net)?.cpuPerRequest), served.goal, true) : undefined
+      if (served) appGoals.push({ load, app: served, name: s.label, vsApp, rss: s.rss, netRss: find(summaries, served.net)?.rss })
       const vsC = ratio(s.cpuPerRequest, c)
       const vsNet = ratio(s.cpuPerRequest, net)
       const vsPeer = ratio(s.cpuPerRequest, peer)
@@ -109,13 +126,13 @@ function render(series, contenders) {
       return [
         s.label, fmt(s.rps), fmt(s.p50), fmt(s.p99), fmt(s.cpuPerRequest),
         raw ? judgedC.text : fmtRatio(vsC), raw ? judgedNet.text : fmtRatio(vsNet), raw ? judgedPeer.text : fmtRatio(vsPeer),
-        fmt(s.gcPer100k), fmt(s.rss / 2 ** 20), s.runs,
+        vsApp ? vsApp.text : '', fmt(s.gcPer100k), fmt(s.rss / 2 ** 20), s.runs,
       ]
     })
     const columns = [
       { title: 'server', align: 'left' }, { title: 'req/s' }, { title: 'p50 ms' }, { title: 'p99 ms' },
       { title: 'server CPU µs/req' }, { title: 'CPU vs C' }, { title: 'CPU vs node:net raw' }, { title: 'CPU vs best of Bun.listen, uWS.js' },
-      { title: 'GC ms per 100k req' }, { title: 'RSS MB' }, { title: 'rounds' },
+      { title: 'CPU vs the same app on node:net' }, { title: 'GC ms per 100k req' }, { title: 'RSS MB' }, { title: 'rounds' },
     ]
     blocks.push(`### ${loadName(load)}\n\n${table(columns, rows)}\n${problemLines(summaries)}`)
   }
@@ -131,7 +148,7 @@ function render(series, contenders) {
   return {
     markdown: `${blocks.join('\n')}`,
     charts: [{ name: 'http', svg: chart }],
-    goals: summarizeGoals(goals),
+    goals: [...summarizeGoals(goals), ...summarizeAppGoals(appGoals)],
   }
 }
 
@@ -154,6 +171,29 @@ function summarizeGoals(goals) {
         met: canonical[key].met,
       })
     }
+  }
+  return lines
+}
+
+/**
+ * #12, one line per app: served by ringpoll/http, its CPU per request against the same app on
+ * node:net at every load, and its RSS no higher; the worst load is the one shown.
+ */
+function summarizeAppGoals(appGoals) {
+  const lines = []
+  for (const [name, list] of groupBy(appGoals, (g) => g.name)) {
+    const judgedLoads = list.filter((g) => g.vsApp.met !== null)
+    if (!judgedLoads.length) continue
+    const { app } = list[0]
+    const worst = judgedLoads.reduce((a, b) => (ratio(b.rss, b.netRss) > ratio(a.rss, a.netRss) ? b : a))
+    const slowest = judgedLoads.reduce((a, b) => (parseFloat(b.vsApp.text) > parseFloat(a.vsApp.text) ? b : a))
+    const cpuMet = judgedLoads.filter((g) => g.vsApp.met).length
+    const rssMet = judgedLoads.filter((g) => !(g.rss > g.netRss)).length
+    lines.push({
+      goal: `HTTP hello world, ${name}: server CPU/request ≤ ${app.goal}× ${app.net}, RSS no higher, at every load`,
+      measured: `CPU met at ${cpuMet} of ${judgedLoads.length} loads (worst ${slowest.vsApp.text.replace(/ \(goal.*/, '')} at ${loadName(slowest.load)}); RSS no higher at ${rssMet} of ${judgedLoads.length} (worst ${fmtRatio(ratio(worst.rss, worst.netRss))} at ${loadName(worst.load)})`,
+      met: cpuMet === judgedLoads.length && rssMet === judgedLoads.length,
+    })
   }
   return lines
 }
