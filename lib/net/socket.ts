@@ -145,23 +145,7 @@ export class Socket extends Duplex {
     reader.release()
     this.bytesIn += n
     if (this.timeoutMs !== 0) this.timer!.refresh()
-    if (emitsAtOnce(readableState(this))) {
-      this.emitData(chunk)
-    } else if (!this.push(chunk)) {
-      this.pauseReading(conn)
-    }
-  }
-
-  /**
-   * What push() does for a stream that is flowing with nothing buffered, without the rest of its
-   * work (its checks, and a tick per chunk to read more, which a socket that reads whenever input
-   * comes does not need): the chunk goes to the 'data' listeners at once.
-   */
-  private emitData(chunk: Buffer): void {
-    const state = readableState(this)
-    state.reading = false
-    state.dataEmitted = true
-    this.emit('data', chunk)
+    if (!this.push(chunk)) this.pauseReading(conn)
   }
 
   /**
@@ -585,33 +569,6 @@ export class Socket extends Duplex {
       if (conn.bufferedAmount === 0) conn.close(DESTROYED)
     }, FLUSH_POLL_MS)
   }
-}
-
-/** The fields of a Readable's state that emitsAtOnce() reads (public getters, Node 18 and later). */
-interface ReadableFields {
-  flowing: boolean | null
-  length: number
-  sync: boolean
-  ended: boolean
-  destroyed: boolean
-  errored: Error | null
-  decoder: unknown
-  awaitDrainWriters: unknown
-  multiAwaitDrain: boolean
-  reading: boolean
-  dataEmitted: boolean
-}
-
-const readableState = (stream: Duplex): ReadableFields => (stream as unknown as { _readableState: ReadableFields })._readableState
-
-/**
- * A pushed chunk would be emitted as 'data' straight away (and nothing else would happen to it):
- * the stream flows, buffers nothing, decodes nothing, is not piping into a writer it waits for, and
- * is still open. Otherwise push() decides.
- */
-function emitsAtOnce(state: ReadableFields): boolean {
-  return state.flowing === true && state.length === 0 && !state.sync && !state.ended && !state.destroyed &&
-    state.errored === null && !state.decoder && state.awaitDrainWriters === null && !state.multiAwaitDrain
 }
 
 /** Writes after the peer's FIN, without allowHalfOpen, fail as net's do (EPIPE). */
