@@ -15,31 +15,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "count_requests.h"
+
 static const char kResponse[] =
     "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nhello world\n";
 #define RESPONSE_LEN (sizeof kResponse - 1)
 #define MAX_FDS 65536
 
 // Per connection: how many bytes of a possible "\r\n\r\n" ended the previous read.
-static unsigned char matched[MAX_FDS];
-
-static int count_requests(int fd, const char* buf, ssize_t n) {
-  static const char kEnd[] = "\r\n\r\n";
-  int count = 0;
-  unsigned m = matched[fd];
-  for (ssize_t i = 0; i < n; i++) {
-    if (buf[i] == kEnd[m]) {
-      if (++m == 4) {
-        count++;
-        m = 0;
-      }
-    } else {
-      m = buf[i] == '\r' ? 1 : 0;
-    }
-  }
-  matched[fd] = (unsigned char)m;
-  return count;
-}
+static unsigned matched[MAX_FDS];
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
@@ -89,7 +73,7 @@ int main(int argc, char** argv) {
         close(fd);  // also removes it from the epoll set
         continue;
       }
-      int requests = count_requests(fd, in, r);
+      int requests = count_requests(&matched[fd], in, r);
       size_t used = 0;
       while (requests > 0) {
         for (; requests > 0 && used + RESPONSE_LEN <= sizeof out; requests--) {

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "count_requests.h"
+
 namespace {
 
 const char kResponse[] =
@@ -61,24 +63,6 @@ char out_buf[65536];
   abort();
 }
 
-int CountRequests(Conn* c, const char* buf, ssize_t n) {
-  static const char kEnd[] = "\r\n\r\n";
-  int count = 0;
-  unsigned m = c->matched;
-  for (ssize_t i = 0; i < n; i++) {
-    if (buf[i] == kEnd[m]) {
-      if (++m == 4) {
-        count++;
-        m = 0;
-      }
-    } else {
-      m = buf[i] == '\r' ? 1 : 0;
-    }
-  }
-  c->matched = m;
-  return count;
-}
-
 void Respond(int fd, int requests) {
   size_t used = 0;
   while (requests > 0) {
@@ -113,7 +97,7 @@ void OnReadable(Conn* c) {
     CloseConn(c);
     return;
   }
-  const int requests = CountRequests(c, in_buf, r);
+  const int requests = count_requests(&c->matched, in_buf, r);
   had_events = true;
   if (variant != Variant::kJs) {
     Respond(c->fd, requests);
