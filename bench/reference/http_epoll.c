@@ -15,11 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "count_requests.h"
+#include "http_hello.h"
 
-static const char kResponse[] =
-    "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nhello world\n";
-#define RESPONSE_LEN (sizeof kResponse - 1)
 #define MAX_FDS 65536
 
 // Per connection: how many bytes of a possible "\r\n\r\n" ended the previous read.
@@ -73,16 +70,8 @@ int main(int argc, char** argv) {
         close(fd);  // also removes it from the epoll set
         continue;
       }
-      int requests = count_requests(&matched[fd], in, r);
-      size_t used = 0;
-      while (requests > 0) {
-        for (; requests > 0 && used + RESPONSE_LEN <= sizeof out; requests--) {
-          memcpy(out + used, kResponse, RESPONSE_LEN);
-          used += RESPONSE_LEN;
-        }
-        if (write(fd, out, used) < 0) break;  // the bench's clients always read: no queueing
-        used = 0;
-      }
+      const int requests = count_requests(&matched[fd], in, r);
+      write_responses(fd, out, sizeof out, requests);
     }
   }
 }

@@ -23,13 +23,10 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "count_requests.h"
+#include "http_hello.h"
 
 namespace {
 
-const char kResponse[] =
-    "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nhello world\n";
-constexpr size_t kResponseLen = sizeof kResponse - 1;
 constexpr int kMaxFds = 65536;
 constexpr int kMaxReady = 1024;  // entries of the shared array handed to JS (fd, count pairs)
 
@@ -63,17 +60,7 @@ char out_buf[65536];
   abort();
 }
 
-void Respond(int fd, int requests) {
-  size_t used = 0;
-  while (requests > 0) {
-    for (; requests > 0 && used + kResponseLen <= sizeof out_buf; requests--) {
-      memcpy(out_buf + used, kResponse, kResponseLen);
-      used += kResponseLen;
-    }
-    if (write(fd, out_buf, used) < 0) return;  // the bench's clients always read: no queueing
-    used = 0;
-  }
-}
+void Respond(int fd, int requests) { write_responses(fd, out_buf, sizeof out_buf, requests); }
 
 void FreeConn(uv_handle_t* handle) { delete reinterpret_cast<Conn*>(handle); }
 
