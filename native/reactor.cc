@@ -845,18 +845,19 @@ char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
 bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   if (len == 0) return true;
   bool ok = true;
-  const int32_t chunk = len > kCopyThreshold && !c->lane ? pool_.ChunkOf(data, len) : -1;
-  if (c->lane) {
-    ok = c->lane->out().Append(data, len);  // always one copy, into shared memory
-  } else if (len <= kCopyThreshold) {
-    ok = c->out.Append(data, len);
+  // A lane's chain takes writes as the socket's does; what is linked is copied into shared memory
+  // when published (ShmLane::Publish).
+  LinkBuffer& out = c->lane ? c->lane->out() : c->out;
+  const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
+  if (len <= kCopyThreshold) {
+    ok = out.Append(data, len);
   } else if (chunk >= 0) {
     // A view of input memory (an echo, a proxy): forward the chunk itself.
-    c->out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
+    out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
   } else {
     void* pin = host_->Pin(buffer);
     ok = pin != nullptr;
-    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), pin);
+    if (ok) out.LinkExternal(data, static_cast<uint32_t>(len), pin);
   }
   if (c->OutputLength() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
