@@ -125,9 +125,10 @@ void Reactor::Close(void (*closed)(void*), void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_handle_), handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_handle_), handle_closed);
   for (ShmHandshake* h : handshakes_) {
-    if (!h->connector()) close(h->fd());  // a connector's fd is its connection's
+    const int fd = h->connector() ? -1 : h->fd();  // a connector's fd is its connection's
     open_handles_++;
-    h->Close(HandshakeClosed);
+    h->Close(HandshakeClosed);  // its poll stops before the fd closes
+    if (fd >= 0) close(fd);
   }
   handshakes_.clear();
 }
@@ -406,8 +407,9 @@ void Reactor::CloseListener(Listener* l) {
     if (h->listener() == l) waiting.push_back(h);
   }
   for (ShmHandshake* h : waiting) {
-    close(h->fd());
-    ForgetHandshake(h);
+    const int fd = h->fd();
+    ForgetHandshake(h);  // its poll stops before the fd closes
+    close(fd);
   }
   listeners_[l->id] = nullptr;
   listener_count_--;
@@ -432,7 +434,12 @@ void Reactor::ListenerDone(Listener* l) {
 void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
   stats_.accepts++;
   if (l->opts.shm && l->addr.family() == AF_UNIX) {
-    handshakes_.insert(ShmHandshake::ForAcceptor(this, loop_, l, fd, peer, Now()));
+    ShmHandshake* h = ShmHandshake::ForAcceptor(this, loop_, l, fd, peer, Now());
+    if (h == nullptr) {
+      close(fd);
+      return;
+    }
+    handshakes_.insert(h);
     UpdateTimer(ShmHandshake::kWaitMs);
     return;
   }
@@ -590,7 +597,11 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
       UpdateTimer(timeout_ms);
     }
     c->handshake = ShmHandshake::ForConnector(this, loop_, c);
-    handshakes_.insert(c->handshake);
+    if (c->handshake == nullptr) {
+      CloseConn(c, kCloseError, ENOMEM);
+    } else {
+      handshakes_.insert(c->handshake);
+    }
     return static_cast<int>(c->slot);
   }
   if (in_progress) {

@@ -42,7 +42,10 @@ ShmHandshake* ShmHandshake::ForConnector(Reactor* r, uv_loop_t* loop, Conn* c) {
   ShmHandshake* h = new ShmHandshake(r, c->fd);
   h->conn_ = c;
   h->peer_ = c->peer;
-  uv_poll_init_socket(loop, &h->poll_, c->fd);
+  if (uv_poll_init_socket(loop, &h->poll_, c->fd) != 0) {
+    delete h;
+    return nullptr;
+  }
   h->poll_.data = h;
   h->Watch(UV_WRITABLE);
   return h;
@@ -54,7 +57,10 @@ ShmHandshake* ShmHandshake::ForAcceptor(Reactor* r, uv_loop_t* loop, Listener* l
   h->listener_ = l;
   h->peer_ = peer;
   h->deadline_ = now + kWaitMs;
-  uv_poll_init_socket(loop, &h->poll_, fd);
+  if (uv_poll_init_socket(loop, &h->poll_, fd) != 0) {
+    delete h;
+    return nullptr;
+  }
   h->poll_.data = h;
   h->Watch(UV_READABLE);
   return h;
