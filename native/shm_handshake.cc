@@ -103,8 +103,13 @@ void ShmHandshake::OnPoll(uv_poll_t* handle, int status, int) {
 
 void ShmHandshake::Tick(uint64_t now) {
   if (outcome_ != Outcome::kWaiting) return;
-  if (retry_) Step();
-  if (outcome_ != Outcome::kWaiting || connector() || now < deadline_) return;
+  if (connector() || now < deadline_) {
+    if (retry_) Step();
+    return;
+  }
+  // libuv runs timers before I/O: a Hello may be waiting unseen in this very turn. Look first.
+  Step();
+  if (outcome_ != Outcome::kWaiting) return;
   // The wait is over: nothing, or a prefix of the magic only, is a plain client; a Hello begun
   // and not finished is a broken one.
   unsigned char buf[sizeof(shm::kMagic)];
