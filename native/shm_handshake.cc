@@ -95,7 +95,9 @@ void ShmHandshake::OnPoll(uv_poll_t* handle, int status, int) {
   ShmHandshake* h = static_cast<ShmHandshake*>(handle->data);
   if (h->outcome_ != Outcome::kWaiting) return;
   if (status < 0) {
-    h->Finish(Outcome::kFailed, -status);
+    // libuv says EBADF for any POLLERR: the socket's own error says what happened.
+    const int err = PendingError(h->fd_);
+    h->Finish(Outcome::kFailed, err != 0 ? err : ECONNRESET);
     return;
   }
   h->Step();
