@@ -886,6 +886,8 @@ void Reactor::End(Conn* c) {
 }
 
 void Reactor::Close(Conn* c) {
+  // What the lane can still publish goes first (what it cannot is reported unsent).
+  if (c->life.open() && c->lane && c->lane->Publish(&c->out) != 0) c->lane->out().Clear();
   if (c->life.open()) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }

@@ -133,6 +133,30 @@ t.test('idle timeout: an idle lane times out, a busy one does not', async (t) =>
   await server.close()
 })
 
+t.test('close() right after write(): the bytes published before the close arrive', async (t) => {
+  const data = payload(1 << 20, 4)
+  const { server, path } = await listen({
+    onConnect(conn) {
+      conn.write(data)
+      conn.close()
+    },
+  })
+  const got = await new Promise((resolve) => {
+    const parts = []
+    connect({ path, shm: true }, {
+      onData(conn) {
+        parts.push(conn.reader.readBuffer(conn.reader.length))
+        conn.reader.release()
+      },
+      onClose() {
+        resolve(Buffer.concat(parts))
+      },
+    })
+  })
+  t.ok(got.equals(data), 'all of it, though the writer closed at once')
+  await server.close()
+})
+
 t.test('after every close and a collection, no lane or mapping is left', async (t) => {
   await lanesGone(t)
 })
