@@ -862,7 +862,8 @@ bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
   if (len <= kCopyThreshold) {
     ok = out.Append(data, len);
-  } else if (chunk >= 0) {
+  } else if (chunk >= 0 && pool_.refs(chunk) > 0) {
+    // (A view kept past release() names a chunk nobody holds, maybe reused: it is pinned instead.)
     // A view of input memory (an echo, a proxy): forward the chunk itself.
     out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
   } else {

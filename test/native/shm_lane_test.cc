@@ -221,6 +221,22 @@ void BadFramesAndBadReturnsAreViolations() {
   }
 }
 
+// A forwarded view (a pool chunk lane_out did not allocate) is copied into the lane at publish.
+void AForwardedViewIsCopiedAtPublish() {
+  Pair p;
+  CHECK(p.ok);
+  if (!p.ok) return;
+  const int32_t chunk = p.a.pool.Alloc();
+  const std::string m = Pattern(kChunkSize, 8);
+  memcpy(p.a.pool.Data(chunk), m.data(), m.size());
+  p.a.lane->out().LinkChunk(chunk, p.a.pool.Data(chunk), kChunkSize);
+  p.a.pool.Unref(chunk);  // the chain's reference is the only one
+  CHECK(p.Move(p.a, p.b) == 0);
+  CHECK(p.a.pool.chunks_in_use() == 0);   // copied out, let go of
+  CHECK(p.a.lane->chunks_out() == 1);     // into one lane chunk
+  CHECK(Drain(&p.b.in) == m);
+}
+
 void EveryMappingGoes() {
   TestMemoryHost* hosts[2];
   {
@@ -258,6 +274,7 @@ int main() {
   AFullDescriptorRingWaitsForTheReader();
   ALyingPeerIsAViolation();
   BadFramesAndBadReturnsAreViolations();
+  AForwardedViewIsCopiedAtPublish();
   EveryMappingGoes();
   return check::Failures() != 0;
 }
