@@ -138,6 +138,8 @@ int RunHelloMode(const char* path, const HelloPlan& plan, Report& out) {
     // ringpoll mapped a region we can still shrink: its next read of the chunks would fault.
     out.Add("shrunk", ftruncate(c.region.fd, 0) == 0);
   }
+  // Closed by the acceptor, or (refused, or accepted by mistake) after our FIN, as an echo does.
+  if (c.reply == Reply::kRefused || c.reply == Reply::kAccepted) shutdown(c.sock, SHUT_WR);
   out.Add("closed", WaitClosed(c.sock, 5000));
   return 0;
 }
@@ -159,6 +161,8 @@ std::map<std::string, std::function<void(HelloPlan&)>> HelloModes() {
       {"hello-bad-magic", [](HelloPlan& p) { p.hello.magic[7] ^= 0xff; }},
       {"hello-bad-version", [](HelloPlan& p) { p.hello.version = kVersion + 1; }},
       {"hello-chunks-not-64", [](HelloPlan& p) { p.hello = MakeHello(100, kDefaultDescs); }},
+      {"hello-chunks-not-pow2", [](HelloPlan& p) { p.hello = MakeHello(192, kDefaultDescs); }},
+      {"hello-too-few-chunks", [](HelloPlan& p) { p.hello = MakeHello(kMinChunks / 2, kDefaultDescs); }},
       {"hello-too-many-chunks", [](HelloPlan& p) { p.hello = MakeHello(kMaxChunks * 2, kDefaultDescs); }},
       {"hello-descs-not-pow2", [](HelloPlan& p) { p.hello = MakeHello(kDefaultChunks, 1000); }},
       {"hello-truncated", [](HelloPlan& p) { p.send_len = sizeof(Hello) / 2; }},

@@ -1,0 +1,70 @@
+// Bad handshakes from a peer that is not trusted (test/native/shm_peer.cc): a Hello without its
+// memfd or with two, with a pipe or a regular file instead, unsealed or not sealed against
+// shrinking, smaller than it says, with a wrong magic, version or geometry, or cut short before a
+// FIN. None of them gets a lane: the acceptor refuses (counted in stats().shmRefused) or closes,
+// maps nothing, keeps no fd, and goes on serving an honest peer. And the seals are what makes a
+// mapping safe: on an accepted lane the peer can neither shrink nor grow the region.
+import t from 'tap'
+import { stats } from 'ringpoll'
+import { fdCount, socketPath } from './helpers/util.mjs'
+import { buildPeer, honestEcho, lanesGone, runPeer, shmEchoServer } from './helpers/shm.mjs'
+
+const built = buildPeer()
+t.equal(built, null, `the peer program builds ${built ?? ''}`)
+
+const MODES = [
+  'hello-no-fd',
+  'hello-two-fds',
+  'hello-pipe',
+  'hello-file',
+  'hello-unsealed',
+  'hello-no-shrink-seal',
+  'hello-small-memfd',
+  'hello-size-mismatch',
+  'hello-bad-magic',
+  'hello-bad-version',
+  'hello-chunks-not-64',
+  'hello-chunks-not-pow2',
+  'hello-too-few-chunks',
+  'hello-too-many-chunks',
+  'hello-descs-not-pow2',
+  'hello-truncated',
+]
+
+t.test('bad Hellos get no lane, and the server goes on serving', async (t) => {
+  const path = socketPath()
+  const { server, transports } = await shmEchoServer(path)
+  await honestEcho(t, path, 1 << 16) // the peer program and the server agree
+  await lanesGone(t, undefined, 'the first honest lane')
+  for (const mode of MODES) {
+    const fdsBefore = fdCount()
+    const refusedBefore = stats().shmRefused
+    const lanesSeen = transports.filter((x) => x === 'shm').length
+    const run = await runPeer(mode, path)
+    const r = run.report
+    t.equal(run.status, 0, `${mode}: the peer ran ${run.stdout}${run.stderr}`)
+    t.ok(r?.reply === 'closed' || r?.reply === 'refused', `${mode}: refused or closed, never accepted (${r?.reply})`)
+    if (r?.reply === 'refused') t.equal(r.plain_echo, true, `${mode}: refused, the connection goes on as a plain socket`)
+    t.equal(r?.closed, true, `${mode}: the connection ends`)
+    t.equal(transports.filter((x) => x === 'shm').length, lanesSeen, `${mode}: no shm connection`)
+    t.equal(stats().shmRefused, refusedBefore + 1, `${mode}: counted as refused`)
+    await lanesGone(t, fdsBefore, mode)
+  }
+  await honestEcho(t, path, 1 << 20)
+  await server.close()
+  await lanesGone(t, undefined, 'the last honest lane')
+})
+
+t.test('a sealed region can be neither shrunk nor grown by the peer', async (t) => {
+  const path = socketPath()
+  const { server } = await shmEchoServer(path)
+  const run = await runPeer('truncate-after', path)
+  const r = run.report
+  t.equal(r?.reply, 'accepted', `the lane is accepted ${run.stdout}${run.stderr}`)
+  t.equal(r?.shrink_errno, 'EPERM', 'ftruncate to shrink fails with EPERM (F_SEAL_SHRINK)')
+  t.equal(r?.grow_errno, 'EPERM', 'ftruncate to grow fails with EPERM (F_SEAL_GROW)')
+  t.equal(r?.warm_up, true, 'the lane still works')
+  t.equal(r?.closed, true)
+  await server.close()
+  await lanesGone(t)
+})
