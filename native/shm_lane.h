@@ -64,7 +64,7 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   // chunks/64 windows in `pool`. nullptr when the pool cannot show them to JS; the region is
   // unmapped either way on failure.
   static std::unique_ptr<ShmLane> Create(SlabPool* pool, LaneSink* sink, const ShmRegion& region, Role role);
-  ~ShmLane() override;
+  ~ShmLane();
   ShmLane(const ShmLane&) = delete;
   ShmLane& operator=(const ShmLane&) = delete;
 
@@ -95,8 +95,8 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   // the caller harvests until this is false before it reports the end; unread descriptors that
   // wait for inline bytes that can no longer come are a violation (AtEnd).
   bool HasUnread() const { return unread_; }
-  // The peer's FIN came: EPROTO when harvesting is stuck on inline bytes that will never arrive
-  // (or a frame was cut short), else 0.
+  // The peer's FIN came: EPROTO when a frame was cut short or harvesting is stuck on inline bytes
+  // that can no longer arrive, else 0 (unread descriptors that wait for room are not stuck).
   int AtEnd() const;
 
   // ---- ChunkOwner / ChunkSource (called by the pool and by lane_out) ----
@@ -149,6 +149,7 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   uint32_t desc_head_ = 0, ret_tail_ = 0;  // (rx)
   bool wake_due_ = false;               // a wake frame goes with the next Publish
   bool unread_ = false;
+  bool waits_inline_ = false;           // the last Harvest stopped at a kDescSocket short of bytes
   // The frame parser: a header may be split across reads; an inline payload's remaining bytes.
   unsigned char header_[sizeof(shm::Frame)];
   uint32_t header_len_ = 0;

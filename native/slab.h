@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "js_host.h"
@@ -114,7 +115,9 @@ class SlabPool {
     char* data;
     bool pool_holds;  // the pool has not let go yet
     bool collected;   // JS has let go
+    std::shared_ptr<uint64_t> lane_mapped;  // a lane window: the pool's count of shm bytes mapped
   };
+  static void Unmap(Mapping* m);
 
   struct SlabEntry {
     Mapping* mapping;    // nullptr once freed
@@ -123,9 +126,15 @@ class SlabPool {
     uint32_t used;       // chunks with references
     uint64_t idle_since; // loop time a sweep first saw it wholly free; 0 = in use since
     bool retired;        // freed, and JS may still hold views of it
+    bool lane = false;   // a lane window (AddLaneSlab)
+    ChunkOwner* owner = nullptr;  // a lane window's owner; nullptr once detached
+    uint32_t owner_first = 0;     // the owner's number for the window's first chunk
   };
   MemoryHost* host_;
   void LetGo(SlabEntry* s);
+  // The first index that is free and not retired (a new entry at the end if none).
+  size_t FreeIndex();
+  void FreeLane(uint32_t index);
 
   std::vector<SlabEntry> slabs_;
   std::vector<int32_t> free_;    // a stack, so the most recently freed (cache-warm) chunk goes first
@@ -133,6 +142,9 @@ class SlabPool {
   uint32_t in_use_ = 0;
   uint32_t live_ = 0, peak_ = 0;
   uint64_t freed_ = 0;
+  uint32_t lane_live_ = 0;
+  std::vector<int32_t> lane_freed_;  // lane slabs freed, their SLAB records not yet emitted
+  std::shared_ptr<uint64_t> lane_mapped_ = std::make_shared<uint64_t>(0);
 };
 
 }  // namespace ringpoll
