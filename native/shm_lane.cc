@@ -307,6 +307,7 @@ int ShmLane::Harvest(size_t room) {
       pool_->Revive(chunk);
       sink_->LaneInput(chunk, rx_.chunks + static_cast<size_t>(d.chunk) * kChunkSize + d.offset, d.length);
       pool_->Unref(chunk);
+      delivered += d.length;
     } else if (d.kind == shm::kDescSocket) {
       if (d.length == 0 || d.length > shm::kMaxInline || d.chunk != 0 || d.offset != 0) {
         err = EPROTO;
@@ -329,6 +330,7 @@ int ShmLane::Harvest(size_t room) {
         }
       }
       pending_bytes_ -= d.length;
+      delivered += d.length;
       if (pending_head_ == pending_.size()) {
         pending_.clear();
         pending_head_ = 0;
