@@ -185,7 +185,12 @@ void Run(Input& in, Sink& sink, ShmLane& lane, LinkBuffer& socket_out, const Pee
       }
       case 5: {  // our reader harvests, with some room or none
         static const size_t kRooms[] = {0, 1, 100, kChunkSize, 1 << 20, SIZE_MAX};
-        status = lane.Harvest(kRooms[in.U8() % 6]);
+        const size_t room = kRooms[in.U8() % 6];
+        const size_t before = sink.input.length();
+        status = lane.Harvest(room);
+        // It stops once the room is spent: none without room, else at most one descriptor past it.
+        const size_t delivered = sink.input.length() - before;
+        CHECK(room == SIZE_MAX || delivered <= (room == 0 ? 0 : room - 1 + shm::kMaxInline));
         break;
       }
       case 6: {  // JS releases input (0xffff: all of it)
