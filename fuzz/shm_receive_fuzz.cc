@@ -89,11 +89,14 @@ struct Sink final : LaneSink {
     volatile char sum = 0;  // every byte delivered is read, as JS would
     for (uint32_t i = 0; i < len; ++i) sum = static_cast<char>(sum + data[i]);
     input.LinkChunk(chunk, data, len);
+    if (data < rx_begin || data >= rx_end) inline_bytes += len;
   }
   void LaneFlushDue() override { flush_due = true; }
   SlabPool* pool;
   LinkBuffer input;
   bool flush_due = false;
+  const char *rx_begin = nullptr, *rx_end = nullptr;  // the peer's chunk area
+  uint64_t inline_bytes = 0;                          // delivered from socket chunks
 };
 
 // The peer's view: which direction it writes (the one we read) and which it reads.
@@ -187,10 +190,13 @@ void Run(Input& in, Sink& sink, ShmLane& lane, LinkBuffer& socket_out, const Pee
         static const size_t kRooms[] = {0, 1, 100, kChunkSize, 1 << 20, SIZE_MAX};
         const size_t room = kRooms[in.U8() % 6];
         const size_t before = sink.input.length();
+        const uint64_t inline_before = sink.inline_bytes;
         status = lane.Harvest(room);
-        // It stops once the room is spent: none without room, else at most one descriptor past it.
+        // It stops once the room is spent: none without room, else at most one descriptor past
+        // it (a chunk's, or an inline one's if any came from the socket).
         const size_t delivered = sink.input.length() - before;
-        CHECK(room == SIZE_MAX || delivered <= (room == 0 ? 0 : room - 1 + shm::kMaxInline));
+        const size_t one = sink.inline_bytes == inline_before ? kChunkSize : shm::kMaxInline;
+        CHECK(room == SIZE_MAX || delivered <= (room == 0 ? 0 : room - 1 + one));
         break;
       }
       case 6: {  // JS releases input (0xffff: all of it)
@@ -251,6 +257,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     peer.rx = 1 - peer.tx;
     {
       Sink sink(&pool);
+      sink.rx_begin = region.base + kLayout.chunks_at[peer.tx];
+      sink.rx_end = sink.rx_begin + uint64_t{kChunks} * kChunkSize;
       LinkBuffer socket_out(&pool);
       std::unique_ptr<ShmLane> lane = ShmLane::Create(
           &pool, &sink, ShmRegion{region.base, kLayout}, acceptor ? ShmLane::Role::kAcceptor : ShmLane::Role::kConnector);
