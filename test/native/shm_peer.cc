@@ -39,6 +39,7 @@ class Report {
     }
     Raw(key, "\"" + quoted + "\"");
   }
+  void Add(const char* key, const char* value) { Add(key, std::string(value)); }
   void Add(const char* key, uint64_t value) { Raw(key, std::to_string(value)); }
   void Add(const char* key, bool value) { Raw(key, value ? "true" : "false"); }
   void Print() const { std::printf("{%s}\n", body_.c_str()); }
