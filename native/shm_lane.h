@@ -32,6 +32,7 @@ namespace ringpoll {
 // What a lane reports to the connection it serves.
 class LaneSink {
  public:
+  virtual ~LaneSink() = default;
   // The next `len` bytes of input, at `data` in pool chunk `chunk` (a peer's lane chunk, or a chunk
   // the socket's inline bytes were read into), in stream order. The sink links them (its own
   // reference, LinkBuffer::LinkChunk) and reports them to JS.
@@ -39,9 +40,6 @@ class LaneSink {
   // Something is due on the socket (a wake frame) or the peer returned chunks: call Publish soon.
   // May be called from inside SlabPool::Unref (a chunk went idle), so it only marks.
   virtual void LaneFlushDue() = 0;
-
- protected:
-  ~LaneSink() = default;
 };
 
 // A mapped region: `base` is `layout.size` bytes (MAP_SHARED), laid out as LayoutFor says.
