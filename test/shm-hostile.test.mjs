@@ -7,7 +7,7 @@
 // a chunk gets the rest of the stream over the socket; one that rewrites descriptors after
 // publishing them (TOCTOU) cannot make the server read outside the region.
 import t from 'tap'
-import { fdCount, socketPath } from './helpers/util.mjs'
+import { fdCount, socketPath, until } from './helpers/util.mjs'
 import { buildPeer, honestEcho, lanesGone, runPeer, shmEchoServer } from './helpers/shm.mjs'
 
 const built = buildPeer()
@@ -47,6 +47,19 @@ t.test('the honest peer program echoes through the lane', async (t) => {
   t.same(closes, [null], 'closed cleanly after the FIN')
   await server.close()
   await lanesGone(t, fdsBefore)
+})
+
+t.test('a first message in a chunk is noticed, whatever the flags the region was created with', async (t) => {
+  const path = socketPath()
+  const { server, closes } = await shmEchoServer(path)
+  const run = await runPeer('first-chunk', path)
+  t.equal(run.report?.reply, 'accepted', `accepted ${run.stdout}${run.stderr}`)
+  t.equal(run.report?.warm_up, true, 'its echo came back (the acceptor said it sleeps before answering)')
+  t.equal(run.report?.closed, true)
+  await until(() => closes.length === 1, 'the close')
+  t.same(closes, [null], 'closed cleanly after the FIN')
+  await server.close()
+  await lanesGone(t)
 })
 
 t.test('each lie closes its connection with EPROTO; the server goes on', async (t) => {

@@ -57,8 +57,9 @@ struct HelloPlan {
   Hello hello = MakeHello(kDefaultChunks, kDefaultDescs);
   uint64_t memfd_size = hello.size;
   unsigned seals = kAllSeals;
-  enum Attach { kMemfd, kNone, kTwoMemfds, kPipe, kRegularFile } attach = kMemfd;
+  enum Attach { kMemfd, kNone, kTwoMemfds, kManyMemfds, kPipe, kRegularFile } attach = kMemfd;
   size_t send_len = sizeof(Hello);  // less: the Hello is cut and the peer sends its FIN
+  bool split = false;               // the Hello in two sends, the fd with the first half
 };
 
 struct Connected {
@@ -82,7 +83,7 @@ Connected Handshake(const char* path, const HelloPlan& plan) {
   }
   if (plan.seals != 0 && fcntl(region.fd, F_ADD_SEALS, plan.seals) != 0) Die("F_ADD_SEALS");
   int sock = ConnectUnix(path);
-  int fds[2] = {region.fd, -1};
+  int fds[kMaxSentFds] = {region.fd};
   int nfds = 1;
   int pipe_fds[2] = {-1, -1};
   switch (plan.attach) {
@@ -93,18 +94,26 @@ Connected Handshake(const char* path, const HelloPlan& plan) {
       nfds = 2;
       break;
     }
+    case HelloPlan::kManyMemfds:
+      for (nfds = 1; nfds < kMaxSentFds; ++nfds) fds[nfds] = MakeRegion(layout, plan.memfd_size, plan.seals).fd;
+      break;
     case HelloPlan::kPipe:
       if (pipe2(pipe_fds, O_CLOEXEC) != 0) Die("pipe2");
       fds[0] = pipe_fds[0];
       break;
     case HelloPlan::kRegularFile: fds[0] = RegularFile(plan.memfd_size); break;
   }
-  if (!SendWithFds(sock, &plan.hello, plan.send_len, fds, nfds)) return {sock, region, Reply::kClosed};
-  if (plan.send_len < sizeof(Hello)) {
-    shutdown(sock, SHUT_WR);
-    return {sock, region, ReadAnswer(sock)};
+  const size_t first = plan.split ? plan.send_len / 2 : plan.send_len;
+  if (!SendWithFds(sock, &plan.hello, first, fds, nfds)) return {sock, region, Reply::kClosed};
+  if (plan.split) {
+    usleep(50 * 1000);
+    const char* rest = reinterpret_cast<const char*>(&plan.hello) + first;
+    if (send(sock, rest, plan.send_len - first, MSG_NOSIGNAL) != static_cast<ssize_t>(plan.send_len - first)) {
+      return {sock, region, Reply::kClosed};
+    }
   }
-  return {sock, region, ReadAnswer(sock)};
+  if (plan.send_len < sizeof(Hello)) shutdown(sock, SHUT_WR);
+  return {sock, region, ReadAnswer(sock, plan.hello)};
 }
 
 // A refused lane goes on as a plain Unix socket: an echo of a few bytes proves it.
@@ -140,7 +149,7 @@ int RunHelloMode(const char* path, const HelloPlan& plan, Report& out) {
     out.Add("shrunk", ftruncate(c.region.fd, 0) == 0);
   }
   // Closed by the acceptor, or (refused, or accepted by mistake) after our FIN, as an echo does.
-  if (c.reply == Reply::kRefused || c.reply == Reply::kAccepted) shutdown(c.sock, SHUT_WR);
+  if (c.reply != Reply::kClosed) shutdown(c.sock, SHUT_WR);
   out.Add("closed", WaitClosed(c.sock, 5000));
   return 0;
 }
@@ -149,6 +158,8 @@ std::map<std::string, std::function<void(HelloPlan&)>> HelloModes() {
   return {
       {"hello-no-fd", [](HelloPlan& p) { p.attach = HelloPlan::kNone; }},
       {"hello-two-fds", [](HelloPlan& p) { p.attach = HelloPlan::kTwoMemfds; }},
+      {"hello-many-fds", [](HelloPlan& p) { p.attach = HelloPlan::kManyMemfds; }},
+      {"hello-split", [](HelloPlan& p) { p.split = true; }},
       {"hello-pipe", [](HelloPlan& p) { p.attach = HelloPlan::kPipe; }},
       {"hello-file", [](HelloPlan& p) { p.attach = HelloPlan::kRegularFile; }},
       {"hello-unsealed", [](HelloPlan& p) { p.seals = 0; }},
@@ -342,7 +353,11 @@ int main(int argc, char** argv) {
   int status = 64;
   auto hello = HelloModes();
   auto lies = LaneLies();
-  if (mode == "echo") {
+  if (mode == "first-chunk") {
+    // One message in one chunk, nothing on the socket but its wake-up (if the reader's flag asks
+    // for one): the region as created has every flag clear, so the acceptor must say it sleeps.
+    status = RunLaneLie(path, true, [](Lane& l) { l.FinishAndWaitClose(5000); }, out);
+  } else if (mode == "echo") {
     status = RunEcho(path, bytes, out, false);
   } else if (mode == "never-release") {
     status = RunEcho(path, bytes, out, true);

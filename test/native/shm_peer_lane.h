@@ -46,13 +46,16 @@ inline int ConnectUnix(const char* path) {
   return fd;
 }
 
+constexpr int kMaxSentFds = 16;
+
 // Sends `len` bytes with `nfds` descriptors attached to the first byte (none when nfds is 0).
 inline bool SendWithFds(int sock, const void* data, size_t len, const int* fds, int nfds) {
   iovec iov{const_cast<void*>(data), len};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxSentFds)];
+  if (nfds > kMaxSentFds) return false;
   if (nfds > 0) {
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
@@ -107,7 +110,8 @@ inline Hello MakeHello(uint32_t chunks, uint32_t descs) {
 }
 
 // What the peer saw of the acceptor's reply.
-enum class Reply { kAccepted, kRefused, kClosed, kGarbage, kTimeout };
+// kEchoed: the acceptor took us for a plain client and an echo server sent our Hello back.
+enum class Reply { kAccepted, kRefused, kClosed, kGarbage, kTimeout, kEchoed };
 
 inline const char* ReplyName(Reply r) {
   switch (r) {
@@ -115,6 +119,7 @@ inline const char* ReplyName(Reply r) {
     case Reply::kRefused: return "refused";
     case Reply::kClosed: return "closed";
     case Reply::kGarbage: return "garbage";
+    case Reply::kEchoed: return "echoed";
     default: return "timeout";
   }
 }
@@ -138,10 +143,11 @@ inline bool ReadExact(int sock, void* out, size_t len, int ms, bool* timed_out) 
   return true;
 }
 
-inline Reply ReadAnswer(int sock, int ms = 5000) {
+inline Reply ReadAnswer(int sock, const Hello& sent, int ms = 5000) {
   Answer a{};
   bool timed_out = false;
   if (!ReadExact(sock, &a, sizeof(a), ms, &timed_out)) return timed_out ? Reply::kTimeout : Reply::kClosed;
+  if (std::memcmp(&a, &sent, sizeof(a)) == 0) return Reply::kEchoed;
   if (std::memcmp(a.magic, kMagic, sizeof(kMagic)) != 0 || a.version != kVersion) return Reply::kGarbage;
   if (a.accepted == 1) return Reply::kAccepted;
   return a.accepted == 0 ? Reply::kRefused : Reply::kGarbage;
