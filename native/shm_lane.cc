@@ -37,6 +37,9 @@ ShmLane::ShmLane(SlabPool* pool, LaneSink* sink, const ShmRegion& region, Role r
   };
   tx_ = ring(tx);
   rx_ = ring(1 - tx);
+  // The flag rule from the start: we wait for the peer's first descriptors (it publishes none
+  // before the Answer, which goes out after this), whatever flags the region was created with.
+  shm::StoreRelease(&rx_.control->reader_sleeping.value, 1);
   tx_slabs_.assign(chunks_ / kChunksPerSlab, -1);
   rx_slabs_.assign(chunks_ / kChunksPerSlab, -1);
   tx_state_.assign(chunks_, kTxFree);
