@@ -274,6 +274,7 @@ class Lane {
   // Ends our direction and waits for the acceptor to close.
   bool FinishAndWaitClose(int ms) {
     shutdown(sock_, SHUT_WR);
+    if (!fault_.empty()) return closed_ || WaitClosed(sock_, ms);  // the lane no longer runs
     Run([] { return false; }, ms);
     return closed_;
   }
