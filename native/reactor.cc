@@ -125,9 +125,10 @@ void Reactor::Close(void (*closed)(void*), void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_handle_), handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_handle_), handle_closed);
   for (ShmHandshake* h : handshakes_) {
-    if (!h->connector()) close(h->fd());  // a connector's fd is its connection's
+    const int fd = h->connector() ? -1 : h->fd();  // a connector's fd is its connection's
     open_handles_++;
-    h->Close(HandshakeClosed);
+    h->Close(HandshakeClosed);  // its poll stops before the fd closes
+    if (fd >= 0) close(fd);
   }
   handshakes_.clear();
 }
@@ -406,8 +407,9 @@ void Reactor::CloseListener(Listener* l) {
     if (h->listener() == l) waiting.push_back(h);
   }
   for (ShmHandshake* h : waiting) {
-    close(h->fd());
-    ForgetHandshake(h);
+    const int fd = h->fd();
+    ForgetHandshake(h);  // its poll stops before the fd closes
+    close(fd);
   }
   listeners_[l->id] = nullptr;
   listener_count_--;
@@ -432,7 +434,12 @@ void Reactor::ListenerDone(Listener* l) {
 void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
   stats_.accepts++;
   if (l->opts.shm && l->addr.family() == AF_UNIX) {
-    handshakes_.insert(ShmHandshake::ForAcceptor(this, loop_, l, fd, peer, Now()));
+    ShmHandshake* h = ShmHandshake::ForAcceptor(this, loop_, l, fd, peer, Now());
+    if (h == nullptr) {
+      close(fd);
+      return;
+    }
+    handshakes_.insert(h);
     UpdateTimer(ShmHandshake::kWaitMs);
     return;
   }
@@ -590,7 +597,11 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
       UpdateTimer(timeout_ms);
     }
     c->handshake = ShmHandshake::ForConnector(this, loop_, c);
-    handshakes_.insert(c->handshake);
+    if (c->handshake == nullptr) {
+      CloseConn(c, kCloseError, ENOMEM);
+    } else {
+      handshakes_.insert(c->handshake);
+    }
     return static_cast<int>(c->slot);
   }
   if (in_progress) {
@@ -845,18 +856,19 @@ char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
 bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   if (len == 0) return true;
   bool ok = true;
-  const int32_t chunk = len > kCopyThreshold && !c->lane ? pool_.ChunkOf(data, len) : -1;
-  if (c->lane) {
-    ok = c->lane->out().Append(data, len);  // always one copy, into shared memory
-  } else if (len <= kCopyThreshold) {
-    ok = c->out.Append(data, len);
+  // A lane's chain takes writes as the socket's does; what is linked is copied into shared memory
+  // when published (ShmLane::Publish).
+  LinkBuffer& out = c->lane ? c->lane->out() : c->out;
+  const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
+  if (len <= kCopyThreshold) {
+    ok = out.Append(data, len);
   } else if (chunk >= 0) {
     // A view of input memory (an echo, a proxy): forward the chunk itself.
-    c->out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
+    out.LinkChunk(chunk, data, static_cast<uint32_t>(len));
   } else {
     void* pin = host_->Pin(buffer);
     ok = pin != nullptr;
-    if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), pin);
+    if (ok) out.LinkExternal(data, static_cast<uint32_t>(len), pin);
   }
   if (c->OutputLength() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
@@ -874,6 +886,8 @@ void Reactor::End(Conn* c) {
 }
 
 void Reactor::Close(Conn* c) {
+  // What the lane can still publish goes first (what it cannot is reported unsent).
+  if (c->life.open() && c->lane && c->lane->Publish(&c->out) != 0) c->lane->out().Clear();
   if (c->life.open()) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }

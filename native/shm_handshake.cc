@@ -42,7 +42,10 @@ ShmHandshake* ShmHandshake::ForConnector(Reactor* r, uv_loop_t* loop, Conn* c) {
   ShmHandshake* h = new ShmHandshake(r, c->fd);
   h->conn_ = c;
   h->peer_ = c->peer;
-  uv_poll_init_socket(loop, &h->poll_, c->fd);
+  if (uv_poll_init_socket(loop, &h->poll_, c->fd) != 0) {
+    delete h;
+    return nullptr;
+  }
   h->poll_.data = h;
   h->Watch(UV_WRITABLE);
   return h;
@@ -54,7 +57,10 @@ ShmHandshake* ShmHandshake::ForAcceptor(Reactor* r, uv_loop_t* loop, Listener* l
   h->listener_ = l;
   h->peer_ = peer;
   h->deadline_ = now + kWaitMs;
-  uv_poll_init_socket(loop, &h->poll_, fd);
+  if (uv_poll_init_socket(loop, &h->poll_, fd) != 0) {
+    delete h;
+    return nullptr;
+  }
   h->poll_.data = h;
   h->Watch(UV_READABLE);
   return h;
@@ -89,7 +95,9 @@ void ShmHandshake::OnPoll(uv_poll_t* handle, int status, int) {
   ShmHandshake* h = static_cast<ShmHandshake*>(handle->data);
   if (h->outcome_ != Outcome::kWaiting) return;
   if (status < 0) {
-    h->Finish(Outcome::kFailed, -status);
+    // libuv says EBADF for any POLLERR: the socket's own error says what happened.
+    const int err = PendingError(h->fd_);
+    h->Finish(Outcome::kFailed, err != 0 ? err : ECONNRESET);
     return;
   }
   h->Step();
@@ -97,8 +105,13 @@ void ShmHandshake::OnPoll(uv_poll_t* handle, int status, int) {
 
 void ShmHandshake::Tick(uint64_t now) {
   if (outcome_ != Outcome::kWaiting) return;
-  if (retry_) Step();
-  if (outcome_ != Outcome::kWaiting || connector() || now < deadline_) return;
+  if (connector() || now < deadline_) {
+    if (retry_) Step();
+    return;
+  }
+  // libuv runs timers before I/O: a Hello may be waiting unseen in this very turn. Look first.
+  Step();
+  if (outcome_ != Outcome::kWaiting) return;
   // The wait is over: nothing, or a prefix of the magic only, is a plain client; a Hello begun
   // and not finished is a broken one.
   unsigned char buf[sizeof(shm::kMagic)];

@@ -56,7 +56,7 @@ class ShmHandshake {
     kGone,    // the peer closed during the handshake
   };
 
-  // `c` connects on `fd` (c->fd). The handshake's poll is counted in the reactor's loop handles.
+  // `c` connects on c->fd. nullptr when libuv cannot watch the fd.
   static ShmHandshake* ForConnector(Reactor* r, uv_loop_t* loop, Conn* c);
   static ShmHandshake* ForAcceptor(Reactor* r, uv_loop_t* loop, Listener* l, int fd, const SocketAddress& peer,
                                    uint64_t now);

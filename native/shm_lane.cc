@@ -161,48 +161,82 @@ int ShmLane::TakeReturns() {
   return 0;
 }
 
+// One descriptor's room in the ring, by the flag rule when it is full: say we wait, look again.
+// 0 (room), EAGAIN (full: writer_waiting is set, the reader's progress wakes us) or EPROTO.
+int ShmLane::DescriptorRoom() {
+  const uint32_t head = shm::LoadAcquire(&tx_.control->desc_head.value);
+  if (desc_tail_ - head > descs_) return EPROTO;  // the reader claims more than was published
+  if (desc_tail_ - head < descs_) return 0;
+  shm::StoreRelease(&tx_.control->writer_waiting.value, 1);
+  shm::FullFence();
+  if (desc_tail_ - shm::LoadAcquire(&tx_.control->desc_head.value) >= descs_) return EAGAIN;
+  shm::Exchange(&tx_.control->writer_waiting.value, 0);
+  return 0;
+}
+
+void ShmLane::Post(const Descriptor& d) {
+  Descriptor* slot = &tx_.descs[desc_tail_ & (descs_ - 1)];
+  StoreRelaxed(&slot->kind, d.kind);
+  StoreRelaxed(&slot->chunk, d.chunk);
+  StoreRelaxed(&slot->offset, d.offset);
+  StoreRelaxed(&slot->length, d.length);
+  desc_tail_++;
+}
+
+// [data, data + len) of pool chunk `chunk`, in our area (a descriptor) or not (spilled: a
+// descriptor saying "from the socket", and the bytes linked after an inline frame header).
+bool ShmLane::PublishRange(int32_t chunk, const char* data, uint32_t len, LinkBuffer* socket_out) {
+  const char* area_end = tx_.chunks + static_cast<size_t>(chunks_) * kChunkSize;
+  if (data >= tx_.chunks && data < area_end) {
+    const size_t at = static_cast<size_t>(data - tx_.chunks);
+    const uint32_t index = static_cast<uint32_t>(at / kChunkSize);
+    Post({shm::kDescChunk, index, static_cast<uint32_t>(at % kChunkSize), len});
+    tx_state_[index] = kTxPublished;
+    published_count_++;
+    return true;
+  }
+  const Frame f{shm::kFrameInline, {0, 0, 0}, len};
+  if (!socket_out->Append(reinterpret_cast<const char*>(&f), sizeof f)) return false;
+  socket_out->LinkChunk(chunk, data, len);
+  Post({shm::kDescSocket, 0, 0, len});
+  return true;
+}
+
 int ShmLane::Publish(LinkBuffer* socket_out) {
   if (const int err = TakeReturns(); err != 0) return err;
   const uint32_t start = desc_tail_;
-  const char* area_end = tx_.chunks + static_cast<size_t>(chunks_) * kChunkSize;
-  while (!out_.empty()) {
+  int err = 0;
+  while (!out_.empty() && err == 0) {
     const Segment s = out_.front();
     if (s.len == 0) {
       out_.Consume(0);
       continue;
     }
-    const uint32_t head = shm::LoadAcquire(&tx_.control->desc_head.value);
-    if (desc_tail_ - head > descs_) return EPROTO;
-    if (desc_tail_ - head == descs_) {
-      // Full: say so, then look once more (the reader may have moved meanwhile).
-      shm::StoreRelease(&tx_.control->writer_waiting.value, 1);
-      shm::FullFence();
-      if (desc_tail_ - shm::LoadAcquire(&tx_.control->desc_head.value) >= descs_) break;
-      shm::Exchange(&tx_.control->writer_waiting.value, 0);
+    if (s.owned) {
+      // Bytes written into a chunk of ours: a lane chunk, or a pool chunk when the area was full.
+      if ((err = DescriptorRoom()) != 0) break;
+      if (!PublishRange(s.chunk, s.data, s.len, socket_out)) return ENOMEM;
+      out_.Consume(s.len);  // a published chunk is never appended to again
       continue;
     }
-    Descriptor d{};
-    if (s.data >= tx_.chunks && s.data < area_end) {
-      const size_t at = static_cast<size_t>(s.data - tx_.chunks);
-      const uint32_t index = static_cast<uint32_t>(at / kChunkSize);
-      d = {shm::kDescChunk, index, static_cast<uint32_t>(at % kChunkSize), s.len};
-      tx_state_[index] = kTxPublished;
-      published_count_++;
-    } else {
-      // A pool chunk (the area was full): the bytes go on the socket, in the ring's order.
-      d = {shm::kDescSocket, 0, 0, s.len};
-      const Frame f{shm::kFrameInline, {0, 0, 0}, s.len};
-      if (!socket_out->Append(reinterpret_cast<const char*>(&f), sizeof f)) return ENOMEM;
-      socket_out->LinkChunk(s.chunk, s.data, s.len);
+    // A forwarded view or a linked JS buffer (writer.malloc's large buffers are filled after the
+    // call): copied now, once, into chunks of ours.
+    if (s.pin != nullptr && !out_.HeadLinksIntact(1)) return EFAULT;
+    uint32_t done = 0;
+    while (done < s.len && (err = DescriptorRoom()) == 0) {
+      const int32_t chunk = TakeChunk();
+      if (chunk < 0) return ENOMEM;
+      const uint32_t n = std::min(kChunkSize, s.len - done);
+      char* dst = pool_->Data(chunk);
+      memcpy(dst, s.data + done, n);
+      const bool ok = PublishRange(chunk, dst, n, socket_out);
+      pool_->Unref(chunk);  // the ring (published) or the socket's chain (spilled) holds it now
+      if (!ok) return ENOMEM;
+      done += n;
     }
-    Descriptor* slot = &tx_.descs[desc_tail_ & (descs_ - 1)];
-    StoreRelaxed(&slot->kind, d.kind);
-    StoreRelaxed(&slot->chunk, d.chunk);
-    StoreRelaxed(&slot->offset, d.offset);
-    StoreRelaxed(&slot->length, d.length);
-    desc_tail_++;
-    out_.Consume(s.len);  // a published lane chunk is never appended to again
+    out_.Consume(done);
   }
+  if (err != 0 && err != EAGAIN) return err;
   if (desc_tail_ != start) {
     shm::StoreRelease(&tx_.control->desc_tail.value, desc_tail_);
     shm::FullFence();

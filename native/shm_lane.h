@@ -67,14 +67,18 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   ShmLane& operator=(const ShmLane&) = delete;
 
   // ---- output ----
-  // lane_out: a connection's Reserve and Write append here. Its chunks come from the lane's
-  // outgoing area (TakeChunk below), or from the pool when the area has none free.
+  // lane_out: a connection's Reserve and Write append here as they would to a socket's chain (small
+  // writes copied, large ones linked). The chunks it copies into come from the lane's outgoing
+  // area (TakeChunk below), or from the pool when the area has none free.
   LinkBuffer& out() { return out_; }
   // Takes the peer's returns (checked), then publishes lane_out in order: a segment in a lane
-  // chunk becomes a kDescChunk descriptor; one in a pool chunk is spilled (a kDescSocket
-  // descriptor, an inline frame header copied and its payload linked into `socket_out`). Then a
-  // wake frame if the peer's reader sleeps or waits for returns. Stops while the descriptor ring is
-  // full (writer_waiting: the reader's progress wakes us). 0, or EPROTO for a bad return.
+  // chunk becomes a kDescChunk descriptor; one in a pool chunk lane_out took because the area was
+  // full is spilled (a kDescSocket descriptor, an inline frame header copied and its payload linked
+  // into `socket_out`); a forwarded view or a linked JS buffer is copied now into chunks of ours
+  // (lane chunks, else spilled pool chunks). Then a wake frame if the peer's reader sleeps or
+  // waits for us. Stops while the descriptor ring is full (writer_waiting: the reader's progress
+  // wakes us). 0, EPROTO for a bad return or ring index, EFAULT for a JS buffer detached after
+  // its write, ENOMEM.
   int Publish(LinkBuffer* socket_out);
 
   // ---- input ----
@@ -113,6 +117,9 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   ShmLane(SlabPool* pool, LaneSink* sink, const ShmRegion& region, Role role);
   bool RegisterWindows();
   int TakeReturns();
+  int DescriptorRoom();
+  void Post(const shm::Descriptor& d);
+  bool PublishRange(int32_t chunk, const char* data, uint32_t len, LinkBuffer* socket_out);
   void PushReturn(uint32_t index);
   void WakeWriterIfWaiting();
   // A pool chunk id for chunk `index` of direction `dir`'s area.

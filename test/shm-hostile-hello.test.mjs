@@ -6,8 +6,9 @@
 // mapping safe: on an accepted lane the peer can neither shrink nor grow the region.
 import t from 'tap'
 import { stats } from 'ringpoll'
-import { fdCount, socketPath } from './helpers/util.mjs'
-import { buildPeer, honestEcho, lanesGone, runPeer, shmEchoServer } from './helpers/shm.mjs'
+import { fdCount } from './helpers/util.mjs'
+import { lanesGone, shmEcho } from './helpers/shm.mjs'
+import { buildPeer, fdsBack, honestEcho, runPeer } from './helpers/shm-peer.mjs'
 
 const built = buildPeer()
 t.equal(built, null, `the peer program builds ${built ?? ''}`)
@@ -42,15 +43,15 @@ async function offer(t, path, mode, transports) {
   const r = run.report
   t.equal(run.status, 0, `${mode}: the peer ran ${run.stdout}${run.stderr}`)
   t.equal(r?.closed, true, `${mode}: the connection ends`)
-  await lanesGone(t, fdsBefore, mode)
+  await lanesGone(t, `${mode}: no lane, handshake or mapping left`)
+  await fdsBack(t, fdsBefore, mode)
   return { r, refused: stats().shmRefused - refusedBefore, lanes: transports.filter((x) => x === 'shm').length - lanesSeen }
 }
 
 t.test('bad Hellos get no lane, and the server goes on serving', async (t) => {
-  const path = socketPath()
-  const { server, transports } = await shmEchoServer(path)
+  const { server, path, transports } = await shmEcho()
   await honestEcho(t, path, 1 << 16) // the peer program and the server agree
-  await lanesGone(t, undefined, 'the first honest lane')
+  await lanesGone(t, 'the first honest lane is gone')
   for (const mode of REFUSED) {
     const { r, refused, lanes } = await offer(t, path, mode, transports)
     t.ok(r?.reply === 'closed' || r?.reply === 'refused', `${mode}: refused or closed, never accepted (${r?.reply})`)
@@ -72,12 +73,11 @@ t.test('bad Hellos get no lane, and the server goes on serving', async (t) => {
   }
   await honestEcho(t, path, 1 << 20)
   await server.close()
-  await lanesGone(t, undefined, 'the last honest lane')
+  await lanesGone(t, 'the last honest lane is gone')
 })
 
 t.test('a sealed region can be neither shrunk nor grown by the peer', async (t) => {
-  const path = socketPath()
-  const { server } = await shmEchoServer(path)
+  const { server, path } = await shmEcho()
   const run = await runPeer('truncate-after', path)
   const r = run.report
   t.equal(r?.reply, 'accepted', `the lane is accepted ${run.stdout}${run.stderr}`)

@@ -7,8 +7,9 @@
 // a chunk gets the rest of the stream over the socket; one that rewrites descriptors after
 // publishing them (TOCTOU) cannot make the server read outside the region.
 import t from 'tap'
-import { fdCount, socketPath, until } from './helpers/util.mjs'
-import { buildPeer, honestEcho, lanesGone, runPeer, shmEchoServer } from './helpers/shm.mjs'
+import { fdCount, until } from './helpers/util.mjs'
+import { lanesGone, shmEcho } from './helpers/shm.mjs'
+import { buildPeer, fdsBack, honestEcho, runPeer } from './helpers/shm-peer.mjs'
 
 const built = buildPeer()
 t.equal(built, null, `the peer program builds ${built ?? ''}`)
@@ -38,33 +39,31 @@ const LIES = [
 ]
 
 t.test('the honest peer program echoes through the lane', async (t) => {
-  const path = socketPath()
-  const { server, transports, closes } = await shmEchoServer(path)
+  const { server, path, transports, closes } = await shmEcho()
   const fdsBefore = fdCount()
   const r = await honestEcho(t, path, 3 << 20)
   t.ok(r.spilled_frames >= 0, 'the report counts inline frames')
   t.same(transports, ['shm'], 'the server saw one shm connection')
-  t.same(closes, [null], 'closed cleanly after the FIN')
+  t.same(closes, [undefined], 'closed cleanly after the FIN')
   await server.close()
-  await lanesGone(t, fdsBefore)
+  await lanesGone(t)
+  await fdsBack(t, fdsBefore, 'the lane')
 })
 
 t.test('a first message in a chunk is noticed, whatever the flags the region was created with', async (t) => {
-  const path = socketPath()
-  const { server, closes } = await shmEchoServer(path)
+  const { server, path, closes } = await shmEcho()
   const run = await runPeer('first-chunk', path)
   t.equal(run.report?.reply, 'accepted', `accepted ${run.stdout}${run.stderr}`)
   t.equal(run.report?.warm_up, true, 'its echo came back (the acceptor said it sleeps before answering)')
   t.equal(run.report?.closed, true)
   await until(() => closes.length === 1, 'the close')
-  t.same(closes, [null], 'closed cleanly after the FIN')
+  t.same(closes, [undefined], 'closed cleanly after the FIN')
   await server.close()
   await lanesGone(t)
 })
 
 t.test('each lie closes its connection with EPROTO; the server goes on', async (t) => {
-  const path = socketPath()
-  const { server, closes } = await shmEchoServer(path)
+  const { server, path, closes } = await shmEcho()
   for (const mode of LIES) {
     const fdsBefore = fdCount()
     const closed = closes.length
@@ -74,7 +73,8 @@ t.test('each lie closes its connection with EPROTO; the server goes on', async (
     t.equal(r?.closed, true, `${mode}: the server closed the connection`)
     t.equal(closes.length, closed + 1, `${mode}: one onClose`)
     t.equal(closes[closed]?.code, 'EPROTO', `${mode}: the close reports EPROTO (${closes[closed]?.code})`)
-    await lanesGone(t, fdsBefore, mode)
+    await lanesGone(t, `${mode}: no lane, handshake or mapping left`)
+    await fdsBack(t, fdsBefore, mode)
   }
   await honestEcho(t, path)
   await server.close()
@@ -82,8 +82,7 @@ t.test('each lie closes its connection with EPROTO; the server goes on', async (
 })
 
 t.test('a peer that never returns a chunk gets the rest over the socket', async (t) => {
-  const path = socketPath()
-  const { server, closes } = await shmEchoServer(path)
+  const { server, path, closes } = await shmEcho()
   const fdsBefore = fdCount()
   const bytes = 24 << 20 // three times a direction's chunks
   const run = await runPeer('never-release', path, bytes)
@@ -96,15 +95,15 @@ t.test('a peer that never returns a chunk gets the rest over the socket', async 
   t.ok(r?.spilled_frames > 0, `the rest came as inline frames (${r?.spilled_frames})`)
   t.equal(r?.closed, true)
   t.equal(closes.length, 1)
-  await lanesGone(t, fdsBefore)
+  await lanesGone(t)
+  await fdsBack(t, fdsBefore, 'the lane')
   await honestEcho(t, path)
   await server.close()
   await lanesGone(t)
 })
 
 t.test('descriptors rewritten after they are published', async (t) => {
-  const path = socketPath()
-  const { server, closes } = await shmEchoServer(path)
+  const { server, path, closes } = await shmEcho()
   const fdsBefore = fdCount()
   for (let i = 0; i < 3; i++) {
     const run = await runPeer('toctou', path)
@@ -112,9 +111,10 @@ t.test('descriptors rewritten after they are published', async (t) => {
     t.ok(run.status === 0 && r?.reply === 'accepted' && r.warm_up, `an honest start ${run.stdout}${run.stderr}`)
     t.equal(r?.closed, true, 'the connection ended')
     const err = closes[i]
-    t.ok(err === null || err?.code === 'EPROTO', `closed cleanly or with EPROTO (${err?.code})`)
+    t.ok(err === undefined || err?.code === 'EPROTO', `closed cleanly or with EPROTO (${err?.code})`)
   }
-  await lanesGone(t, fdsBefore)
+  await lanesGone(t)
+  await fdsBack(t, fdsBefore, 'the lane')
   await honestEcho(t, path)
   await server.close()
   await lanesGone(t)

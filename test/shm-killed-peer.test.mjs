@@ -8,9 +8,10 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { connect, createServer } from 'ringpoll'
 import { fdCount, socketPath, until } from './helpers/util.mjs'
-import { buildPeer, honestEcho, lanesGone, peerBinary, shmEchoServer } from './helpers/shm.mjs'
+import { lanesGone, shmEcho } from './helpers/shm.mjs'
+import { buildPeer, fdsBack, honestEcho, peerBinary } from './helpers/shm-peer.mjs'
 
-const child = fileURLToPath(new URL('./helpers/shm-child.mjs', import.meta.url))
+const child = fileURLToPath(new URL('./helpers/shm-kill-child.mjs', import.meta.url))
 const built = buildPeer()
 t.equal(built, null, `the peer program builds ${built ?? ''}`)
 
@@ -63,11 +64,10 @@ t.test('a ringpoll client killed while it sends', async (t) => {
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closes.length === 1, 'the server to see the close')
   t.pass(`the server saw the close (${closes[0]?.code ?? 'no error'})`)
-  await lanesGone(t, undefined, 'the killed sender')
-  const echo = await shmEchoServer(socketPath())
+  await lanesGone(t, 'the killed sender left nothing')
   await s.close()
-  await echo.server.close()
-  await lanesGone(t, fdsBefore, 'everything')
+  await lanesGone(t, 'everything: no lane, handshake or mapping left')
+  await fdsBack(t, fdsBefore, 'everything')
 })
 
 t.test('a ringpoll client killed while it holds the server chunks', async (t) => {
@@ -78,20 +78,21 @@ t.test('a ringpoll client killed while it holds the server chunks', async (t) =>
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closes.length === 1, 'the server to see the close')
   t.ok(closes[0] === null || typeof closes[0].code === 'string', `the close has a code or none (${closes[0]?.code})`)
-  await lanesGone(t, undefined, 'the killed holder')
+  await lanesGone(t, 'the killed holder left nothing')
   await s.close()
-  await lanesGone(t, fdsBefore, 'everything')
+  await lanesGone(t, 'everything: no lane, handshake or mapping left')
+  await fdsBack(t, fdsBefore, 'everything')
 })
 
 t.test('the peer program killed while it holds the server chunks', async (t) => {
-  const path = socketPath()
-  const { server: s, closes } = await shmEchoServer(path)
+  const { server: s, path, closes } = await shmEcho()
   const fdsBefore = fdCount()
   // never-release with more than the lane holds: the peer is mid-stream, holding every chunk.
   const { proc } = await startChild(peerBinary, ['never-release', path, String(256 << 20)], /^holding/)
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closes.length === 1, 'the server to see the close')
-  await lanesGone(t, fdsBefore, 'the killed peer program')
+  await lanesGone(t, 'the killed peer program: no lane, handshake or mapping left')
+  await fdsBack(t, fdsBefore, 'the killed peer program')
   await honestEcho(t, path)
   await s.close()
   await lanesGone(t)
@@ -118,5 +119,6 @@ t.test('a ringpoll server process killed under a ringpoll client', async (t) => 
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closed !== undefined, 'the client to see the close')
   t.pass(`the client saw the close (${closed?.code ?? 'no error'})`)
-  await lanesGone(t, fdsBefore, 'the client')
+  await lanesGone(t, 'the client: no lane, handshake or mapping left')
+  await fdsBack(t, fdsBefore, 'the client')
 })

@@ -1,42 +1,30 @@
-// A child process for shm-killed-peer.test.mjs, killed with SIGKILL by the test in the middle of
-// its work; it prints one line when it has got that far. Modes:
-//   send PATH   connects with shm: true and writes without end (the peer of a server that reads)
-//   hold PATH   connects with shm: true and never releases its input (holds the server's chunks)
-//   serve PATH  a ringpoll shm server that writes without end to each client
-import { connect, createServer } from 'ringpoll'
+// A client in its own process for the shm tests: connects to argv[2] with shm, sends messages of
+// the sizes in argv[3] (comma-separated), some through writer.malloc, checks that the echo is the
+// same bytes in the same order, and prints { transport, bytes, same } as JSON.
+import { connect } from 'ringpoll'
+import { payload } from './util.mjs'
 
-const [mode, path] = process.argv.slice(2)
-const say = (line) => process.stdout.write(`${line}\n`)
-const block = Buffer.alloc(64 << 10, 'k')
-
-// Keeps the output full: writes until write() says stop, then again on each drain.
-const pump = (conn) => {
-  while (conn.write(block));
-}
-
-if (mode === 'send') {
-  const conn = await connect({ path, shm: true }, { onDrain: pump })
-  say(`connected ${conn.transport}`)
-  pump(conn)
-} else if (mode === 'hold') {
-  let told = false
-  const conn = await connect(
-    { path, shm: true },
-    {
-      onData(c) {
-        // never c.reader.release(): every chunk read stays held
-        if (!told && c.reader.length >= 1 << 20) {
-          told = true
-          say(`holding ${c.reader.length}`)
-        }
-      },
-    },
-  )
-  say(`connected ${conn.transport}`)
-} else if (mode === 'serve') {
-  const server = createServer({ onConnect: pump, onDrain: pump })
-  await server.listen({ path, shm: true })
-  say('listening')
-} else {
-  throw new Error(`unknown mode ${mode}`)
-}
+const path = process.argv[2]
+const sizes = process.argv[3].split(',').map(Number)
+const messages = sizes.map((n, i) => payload(n, i + 1))
+const sent = Buffer.concat(messages)
+const parts = []
+let got = 0
+const conn = await connect({ path, shm: true }, {
+  onData(c) {
+    const { reader } = c
+    got += reader.length
+    parts.push(reader.readBuffer(reader.length))
+    reader.release()
+    if (got >= sent.length) c.close()
+  },
+  onClose(c, err) {
+    if (err) throw err
+    const echoed = Buffer.concat(parts)
+    process.stdout.write(JSON.stringify({ transport: c.transport, bytes: echoed.length, same: echoed.equals(sent) }))
+  },
+})
+messages.forEach((m, i) => {
+  if (i % 2 === 0) conn.write(m)
+  else conn.writer.malloc(m.length).set(m) // filled after the call, as writer.malloc allows
+})

@@ -1,44 +1,12 @@
-// Helpers of the shm lane's tests: the hostile peer program (test/native/shm_peer.cc), an shm echo
-// server, and the check that a lane left nothing behind.
-import { spawn, spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { createServer, stats } from 'ringpoll'
+// Helpers of the shm lane tests: an echo server on a shm listener, a client round trip, and the
+// check that every lane, handshake and mapping is gone.
+import { connect, createServer, stats } from 'ringpoll'
 import { gc } from './gc.mjs'
-import { fdCount, until } from './util.mjs'
+import { socketPath, until } from './util.mjs'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-export const peerBinary = `${root}build-native-tests/shm_peer`
-
-/** Builds the peer program (g++, -Werror, ASan/UBSan); returns the build's output on failure. */
-export function buildPeer() {
-  const run = spawnSync('bash', [`${root}scripts/build-shm-peer.sh`], { encoding: 'utf8' })
-  return run.status === 0 ? null : `${run.stdout}${run.stderr}`
-}
-
-/**
- * Runs `shm_peer mode path [bytes]` and resolves with its exit status and its JSON report.
- * The peer's sanitizers report on stderr, which is kept for the assertion messages.
- */
-export function runPeer(mode, path, bytes) {
-  return new Promise((resolve) => {
-    const args = [mode, path, ...(bytes === undefined ? [] : [String(bytes)])]
-    const child = spawn(peerBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.on('close', (status, signal) => {
-      let report = null
-      try {
-        report = JSON.parse(out.trim().split('\n').pop())
-      } catch {}
-      resolve({ status, signal, report, stderr: err, stdout: out })
-    })
-  })
-}
-
-/** A ringpoll shm echo server at `path`; records each connection's transport and close error. */
-export async function shmEchoServer(path, options = {}) {
+/** A ringpoll echo server listening with shm on a fresh path; `transports` collects each
+ * accepted connection's transport, `closes` each close's error. */
+export async function shmEcho(options = {}, listen = {}) {
   const transports = []
   const closes = []
   const server = createServer({
@@ -51,40 +19,51 @@ export async function shmEchoServer(path, options = {}) {
       reader.release()
     },
     onClose(conn, err) {
-      closes.push(err ?? null)
+      closes.push(err)
     },
     ...options,
   })
-  await server.listen({ path, shm: true })
-  return { server, transports, closes }
+  const path = socketPath()
+  await server.listen({ path, shm: true, ...listen })
+  return { server, path, transports, closes }
 }
 
-/**
- * Waits (bounded) until no lane is open and no byte of any region is mapped, collecting garbage
- * so that JS views of lane chunks are let go of, and until the fds are back to `fdsBefore`.
- */
-export async function lanesGone(t, fdsBefore, what = 'the lane') {
-  await until(() => stats().shmLanes === 0, `${what}: lanes to close`)
+/** Connects (shm unless told), writes every message of `messages`, and resolves with the
+ * connection's transport and every byte echoed, once `expect` bytes have come back. */
+export function roundTrip(path, messages, { shm = true, expect, ...options } = {}) {
+  const total = expect ?? messages.reduce((n, m) => n + m.length, 0)
+  return new Promise((resolve, reject) => {
+    const parts = []
+    let got = 0
+    let transport
+    connect({ path, shm }, {
+      ...options,
+      onData(conn) {
+        const { reader } = conn
+        got += reader.length
+        parts.push(reader.readBuffer(reader.length))
+        reader.release()
+        if (got >= total) conn.close()
+      },
+      onClose(conn, err) {
+        if (err) reject(err)
+        else resolve({ transport, echoed: Buffer.concat(parts) })
+      },
+    }).then((conn) => {
+      transport = conn.transport
+      for (const m of messages) conn.write(m)
+    }, reject)
+  })
+}
+
+/** Waits (bounded) until no lane, handshake or shm mapping is left, collecting garbage so that
+ * JS lets go of the windows it viewed; then asserts it. */
+export async function lanesGone(t, what = 'no lane, handshake or shm mapping is left') {
   await until(() => {
     gc()
-    return stats().shmMappedBytes === 0
-  }, `${what}: mappings to go`)
-  const st = stats()
-  t.equal(st.shmLanes, 0, `${what}: no lane open`)
-  t.equal(st.shmMappedBytes, 0, `${what}: no region mapped`)
-  if (fdsBefore !== undefined) {
-    await until(() => fdCount() <= fdsBefore, `${what}: fds to close`)
-    t.ok(fdCount() <= fdsBefore, `${what}: no fd left (${fdsBefore} before, ${fdCount()} after)`)
-  }
-}
-
-/** The honest peer echoes `bytes` through the lane: the server still serves. */
-export async function honestEcho(t, path, bytes = 1 << 20) {
-  const run = await runPeer('echo', path, bytes)
-  const r = run.report
-  t.ok(
-    run.status === 0 && r?.reply === 'accepted' && r.intact && r.echoed === bytes && r.fault === '' && r.closed,
-    `an honest peer's ${bytes} bytes come back intact through the lane ${JSON.stringify(r)}${run.stderr}`,
-  )
-  return r
+    const s = stats()
+    return s.shmLanes === 0 && s.shmHandshakes === 0 && s.shmSlabs === 0 && s.shmMappedBytes === 0
+  }, 'the lanes and their mappings to go', 20000)
+  const s = stats()
+  t.same([s.shmLanes, s.shmHandshakes, s.shmSlabs, s.shmMappedBytes], [0, 0, 0, 0], what)
 }
