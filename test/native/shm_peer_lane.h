@@ -425,6 +425,7 @@ class Lane {
       StoreRelease(&r_.control(1)->desc_head.value, ++desc_head_);
       progress = true;
     }
+    if (progress) WakeWriter();  // descriptor room, for a writer that waits for it
     return progress;
   }
 
