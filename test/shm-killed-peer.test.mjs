@@ -6,11 +6,12 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { connect, createServer } from 'ringpoll'
+import { connect, createServer, stats } from 'ringpoll'
 import { fdCount, socketPath, until } from './helpers/util.mjs'
 import { lanesGone, shmEcho } from './helpers/shm.mjs'
 import { buildPeer, fdsBack, honestEcho, peerBinary } from './helpers/shm-peer.mjs'
 
+stats() // the reactor (and its fds) exists before any baseline
 const child = fileURLToPath(new URL('./helpers/shm-kill-child.mjs', import.meta.url))
 const built = buildPeer()
 t.equal(built, null, `the peer program builds ${built ?? ''}`)
@@ -60,7 +61,7 @@ t.test('a ringpoll client killed while it sends', async (t) => {
   const { s, closes, received } = await server(path, false)
   const { proc, line } = await startChild(process.execPath, [child, 'send', path], /^connected/)
   t.equal(line, 'connected shm', 'the child has a lane')
-  await until(() => received() >= 8 << 20, 'the stream to be flowing')
+  await until(() => received() >= 1 << 20, 'the stream to be flowing')
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closes.length === 1, 'the server to see the close')
   t.pass(`the server saw the close (${closes[0]?.code ?? 'no error'})`)
@@ -115,7 +116,7 @@ t.test('a ringpoll server process killed under a ringpoll client', async (t) => 
     },
   )
   t.equal(conn.transport, 'shm', 'the client has a lane')
-  await until(() => got >= 8 << 20, 'the stream to be flowing')
+  await until(() => got >= 1 << 20, 'the stream to be flowing')
   t.equal(await killed(proc), 'SIGKILL')
   await until(() => closed !== undefined, 'the client to see the close')
   t.pass(`the client saw the close (${closed?.code ?? 'no error'})`)
