@@ -37,6 +37,9 @@ ShmLane::ShmLane(SlabPool* pool, LaneSink* sink, const ShmRegion& region, Role r
   };
   tx_ = ring(tx);
   rx_ = ring(1 - tx);
+  // The flag rule from the start: we wait for the peer's first descriptors (it publishes none
+  // before the Answer, which goes out after this), whatever flags the region was created with.
+  shm::StoreRelease(&rx_.control->reader_sleeping.value, 1);
   tx_slabs_.assign(chunks_ / kChunksPerSlab, -1);
   rx_slabs_.assign(chunks_ / kChunksPerSlab, -1);
   tx_state_.assign(chunks_, kTxFree);
@@ -341,6 +344,7 @@ int ShmLane::Harvest(size_t room) {
       pool_->Revive(chunk);
       sink_->LaneInput(chunk, rx_.chunks + static_cast<size_t>(d.chunk) * kChunkSize + d.offset, d.length);
       pool_->Unref(chunk);
+      delivered += d.length;
     } else if (d.kind == shm::kDescSocket) {
       if (d.length == 0 || d.length > shm::kMaxInline || d.chunk != 0 || d.offset != 0) {
         err = EPROTO;
@@ -363,6 +367,7 @@ int ShmLane::Harvest(size_t room) {
         }
       }
       pending_bytes_ -= d.length;
+      delivered += d.length;
       if (pending_head_ == pending_.size()) {
         pending_.clear();
         pending_head_ = 0;

@@ -13,7 +13,9 @@ flags=(-std=c++20 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers
 "$cxx" "${flags[@]}" test/native/link_buffer_test.cc native/link_buffer.cc native/slab.cc -o "$out/link_buffer_test"
 "$cxx" "${flags[@]}" test/native/shm_lane_test.cc native/shm_lane.cc native/shm_region.cc native/link_buffer.cc \
   native/slab.cc -o "$out/shm_lane_test"
-for t in conn_life_test link_buffer_test shm_lane_test; do
+"$cxx" "${flags[@]}" test/native/shm_lane_room_test.cc native/shm_lane.cc native/shm_region.cc native/link_buffer.cc \
+  native/slab.cc -o "$out/shm_lane_room_test"
+for t in conn_life_test link_buffer_test shm_lane_test shm_lane_room_test; do
   ASAN_OPTIONS=detect_leaks=1 "$out/$t"
   echo "$t: ok"
 done
