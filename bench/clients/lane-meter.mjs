@@ -150,3 +150,9 @@ export function obey(client) {
 }
 
 export const answer = (figures) => console.log(JSON.stringify(figures))
+
+/** Bytes from the server before any load asked for them: the server is not a lane server. */
+export function unasked(n, connection) {
+  console.error(`lane client: ${n} bytes arrived on the ${connection} connection before any load`)
+  process.exit(1)
+}

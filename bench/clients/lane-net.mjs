@@ -3,7 +3,7 @@
 // The same protocol and commands as lane-ringpoll.mjs.
 import net from 'node:net'
 import { ECHO, SINK, laneArgs } from '../servers/lane-protocol.mjs'
-import { RoundTrips, Stream, answer, obey } from './lane-meter.mjs'
+import { RoundTrips, Stream, answer, obey, unasked } from './lane-meter.mjs'
 
 const { transport, where } = laneArgs()
 if (transport === 'shm') throw new Error('node:net has no shm lane')
@@ -30,9 +30,13 @@ const sink = await open(SINK)
 echo.on('data', (data) => {
   const rt = roundTrips
   const n = data.length
+  if (!rt) unasked(n, 'echo')
   rt.arrived(n, rt.got === 0 ? data[0] : -1, rt.got + n >= rt.size ? data[n - 1] : -1)
 })
-sink.on('data', (data) => stream.acked(data.length))
+sink.on('data', (data) => {
+  if (!stream) unasked(data.length, 'sink')
+  stream.acked(data.length)
+})
 sink.on('drain', () => stream.drained())
 
 answer({ transport })

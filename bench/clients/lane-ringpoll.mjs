@@ -4,7 +4,7 @@
 // was asked for and not negotiated), then runs the bench's commands (lane-meter.mjs).
 import { connect } from 'ringpoll'
 import { ECHO, SINK, laneArgs } from '../servers/lane-protocol.mjs'
-import { RoundTrips, Stream, answer, obey } from './lane-meter.mjs'
+import { RoundTrips, Stream, answer, obey, unasked } from './lane-meter.mjs'
 
 const { transport, where } = laneArgs()
 const target = transport === 'tcp' ? { port: Number(where), host: '127.0.0.1' } : { path: where, ...(transport === 'shm' ? { shm: true } : {}) }
@@ -23,6 +23,7 @@ const echo = await connect(target, {
     const { reader } = conn
     const rt = roundTrips
     const n = reader.length
+    if (!rt) unasked(n, 'echo')
     // Only the first and last bytes of a message are read; the rest is skipped in place.
     let rest = n
     let first = -1
@@ -45,6 +46,7 @@ const sink = await connect(target, {
   ...handlers,
   onData(conn) {
     const n = conn.reader.length
+    if (!stream) unasked(n, 'sink')
     conn.reader.skip(n)
     conn.reader.release()
     stream.acked(n)

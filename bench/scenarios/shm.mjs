@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { measured, startClient } from '../lib/lane.mjs'
 import { table } from '../lib/markdown.mjs'
-import { cpuSeconds } from '../lib/proc.mjs'
-import { ask, benchPath, emitLines, nextLine, node, spawnChild } from '../lib/processes.mjs'
+import { benchPath, node } from '../lib/processes.mjs'
 import { alternate } from '../lib/rounds.mjs'
 import { fmt, fmtRatio, ratio } from '../lib/stats.mjs'
 import { find, judged, missingRow, problemLines, summarize } from '../lib/summary.mjs'
@@ -39,7 +39,7 @@ const NET = 'node:net over UDS'
 const referenceOf = (contender) => ringpollName('unix', contender.backend ?? 'io_uring')
 
 /** Every contender: a server and a client command, on a Unix socket of its own in `dir` or on TCP. */
-function contenders(dir) {
+export function contenders(dir) {
   const list = []
   for (const transport of ['shm', 'unix', 'tcp']) {
     for (const backend of BACKENDS) {
@@ -60,32 +60,8 @@ function contenders(dir) {
   return list
 }
 
-/** Starts the contender's client against its server; rejects with `unavailable` when the lane was not negotiated. */
-async function startClient(server, contender) {
-  const where = contender.transport === 'tcp' ? String(server.port) : contender.where
-  const child = emitLines(spawnChild(node, [contender.client, contender.transport, where], { env: { ...process.env, ...contender.env }, stdio: ['pipe', 'pipe', 'pipe'] }))
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const client = { child, name: `the client of ${contender.name}`, stderr: () => stderr.trim() }
-  const hello = await nextLine(client, { timeout: 10000 })
-  if (hello.unavailable) throw Object.assign(new Error(hello.unavailable), { unavailable: hello.unavailable })
-  return client
-}
-
-/** One command to the client, with the CPU time of both processes over it. */
-async function measured(server, command, seconds) {
-  const pids = [server.pid, server.client.child.pid]
-  const before = pids.map(cpuSeconds)
-  const r = await ask(server.client, command, { timeout: (seconds + 30) * 1000 }).catch((err) => {
-    throw new Error(`${err.message}${server.client.stderr() ? `: ${server.client.stderr()}` : ''}`)
-  })
-  const cpu = pids.map((pid, i) => cpuSeconds(pid) - before[i])
-  if (r.error) throw new Error(`${command}: ${r.error}`)
-  return { ...r, cpu: cpu[0] + cpu[1], serverCpu: cpu[0] }
-}
-
 /** Every load once, `seconds` each: round trips at each size, then streaming. */
-async function loads(server, seconds) {
+export async function loads(server, seconds) {
   const figures = {}
   for (const { size, key, maxCount } of ROUND_TRIPS) {
     const r = await measured(server, `roundtrips ${size} ${maxCount} ${seconds}`, seconds)
