@@ -5,11 +5,11 @@ import { ask, emitLines, nextLine, node, spawnChild } from './processes.mjs'
 
 /**
  * Starts `contender.client` (a script) against its server, over `contender.transport` to
- * `contender.where` (the server's port for TCP); rejects with `unavailable` when the lane was not negotiated.
+ * `contender.where` (the server's port for TCP), with `contender.nodeArgs` if any; rejects with `unavailable` when the lane was not negotiated.
  */
 export async function startClient(server, contender) {
   const where = contender.transport === 'tcp' ? String(server.port) : contender.where
-  const child = emitLines(spawnChild(node, [contender.client, contender.transport, where], { env: { ...process.env, ...contender.env }, stdio: ['pipe', 'pipe', 'pipe'] }))
+  const child = emitLines(spawnChild(node, [...(contender.nodeArgs ?? []), contender.client, contender.transport, where], { env: { ...process.env, ...contender.env }, stdio: ['pipe', 'pipe', 'pipe'] }))
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))
   const client = { child, name: `the client of ${contender.name}`, stderr: () => stderr.trim() }
