@@ -4,7 +4,7 @@ import { RingpollError, closedError, destroyedError, errnoError, invalidArgType,
 import { checkBoolean, checkInteger } from './validate.js'
 import { Reader } from './reader.js'
 import { Writer } from './writer.js'
-import type { Reactor } from './reactor.js'
+import type { Reactor, Transport } from './reactor.js'
 
 /**
  * The handlers a connection calls (checkHandlers in options.ts fills in the missing ones).
@@ -55,6 +55,7 @@ export class Connection<Context = unknown> {
   /** The peer's FIN arrived while paused: onEnd waits until resume() has handed over the input. */
   private endHeld = false
   private closeError: Error | undefined
+  private carrier: Transport = 'tcp'
   private remote: Address | null | undefined
   private local: Address | null | undefined
 
@@ -97,6 +98,12 @@ export class Connection<Context = unknown> {
 
   get bufferedAmount(): number {
     return this.writer.bufferedAmount
+  }
+
+  /** What carries the bytes: 'tcp', 'unix', or 'shm' (a Unix socket with a shared-memory lane);
+   * known from onConnect on. */
+  get transport(): Transport {
+    return this.carrier
   }
 
   /** @internal True until the reactor has reported the close (its id may be reused after). */
@@ -216,7 +223,8 @@ export class Connection<Context = unknown> {
 
   /** @internal A client's onConnect that throws rejects connect() with that error, and closes
    * (onClose follows, as for any connection onConnect has seen). */
-  _connected(): void {
+  _connected(transport: Transport): void {
+    this.carrier = transport
     if (this.state === State.Connecting) this.state = State.Open
     const pending = this.pending
     this.pending = undefined

@@ -23,6 +23,8 @@ export interface NativeOptions {
   maxInput: number
   idleTimeout: number
   backend: Backend
+  /** Negotiate a shm lane (Unix sockets only; lib checks the address). */
+  shm?: boolean
 }
 
 export interface NativeConstants {
@@ -41,6 +43,9 @@ export interface NativeConstants {
   CLOSE_WRITE_ERROR: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
+  TRANSPORT_TCP: number
+  TRANSPORT_UNIX: number
+  TRANSPORT_SHM: number
 }
 
 export interface NativeStats {
@@ -67,6 +72,16 @@ export interface NativeStats {
   dispatches: number
   /** io_uring_enter calls (0 on epoll). */
   submits: number
+  /** Open connections with a shm lane. */
+  shmLanes: number
+  /** shm handshakes running: sockets accepted or connected and not reported yet (or still connecting). */
+  shmHandshakes: number
+  /** 1 MiB windows of shm regions registered as slabs (not counted in `slabs` or `chunks`). */
+  shmSlabs: number
+  /** Bytes of shm regions still mapped, including windows JS still holds views of after a close. */
+  shmMappedBytes: number
+  /** shm handshakes declined, refused (a bad Hello) or failed. */
+  shmRefused: number
 }
 
 /** The addon's functions; ids are connection slots (or listener ids), negative results -errno. */

@@ -5,15 +5,20 @@ import { checkBackend } from './validate.js'
 
 /** What the reactor calls on a listener (a Server). */
 export interface Listening {
-  _accept(id: number): void
+  _accept(id: number, transport: Transport): void
 }
+
+/** What carries a connection's bytes. */
+export type Transport = 'tcp' | 'unix' | 'shm'
+/** By the native TRANSPORT_* codes (0, 1, 2), which the ACCEPT and CONNECT records carry. */
+const TRANSPORTS: readonly Transport[] = ['tcp', 'unix', 'shm']
 
 /** What the reactor calls on a connection (a Connection); declared here so that the reactor
  * imports nothing of the modules that use it. */
 export interface Attached {
   readonly reader: { _append(view: Buffer, offset: number, len: number): void }
   _data(): void
-  _connected(): void
+  _connected(transport: Transport): void
   _peerEnded(): void
   _drained(): void
   _closed(reason: number, errno: number, unsent: number): void
@@ -113,7 +118,7 @@ export class Reactor {
       if (type === ACCEPT) {
         const listener = this.listeners[ev[i + 2]!]
         // The server may have closed earlier in this batch.
-        if (listener !== undefined) listener._accept(id)
+        if (listener !== undefined) listener._accept(id, TRANSPORTS[ev[i + 3]!]!)
         else binding.close(id)
         continue
       }
@@ -129,7 +134,7 @@ export class Reactor {
         const next = i + EVENT_INTS
         if (next >= end || ev[next] !== DATA || ev[next + 1] !== id) conn._data()
       } else if (type === CONNECT) {
-        conn._connected()
+        conn._connected(TRANSPORTS[ev[i + 2]!]!)
       } else if (type === END) {
         conn._peerEnded()
       } else if (type === DRAIN) {

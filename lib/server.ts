@@ -6,8 +6,8 @@ import { Connection, type HandlerSet } from './connection.js'
 import { RingpollError, listenError, timeoutError } from './errors.js'
 import { resolveHost } from './address.js'
 import { checkHandlers, checkOptions, type ConnectionOptions, type Handlers } from './options.js'
-import { checkInteger, checkObject, checkPath, checkPort } from './validate.js'
-import { reactor, type Reactor } from './reactor.js'
+import { checkInteger, checkObject, checkPath, checkPort, checkShm } from './validate.js'
+import { reactor, type Reactor, type Transport } from './reactor.js'
 import type { NativeOptions } from './native.js'
 
 /** `Context` is the type of each connection's `context` slot. */
@@ -21,11 +21,18 @@ export interface InetListenOptions {
   reusePort?: boolean
   ipv6Only?: boolean
   path?: undefined
+  /** Unix sockets only: a TypeError (ERR_INVALID_ARG_VALUE) here. */
+  shm?: false
 }
 
 /** listen() on a Unix socket (reusePort and ipv6Only do not apply to one and are ignored). */
 export interface UnixListenOptions {
   path: string
+  /**
+   * Offer clients a shared-memory lane (README, "Shared memory"): a client that connects with
+   * `shm: true` gets one (`conn.transport === 'shm'`), any other client a plain Unix connection.
+   */
+  shm?: boolean
   backlog?: number
   reusePort?: boolean
   ipv6Only?: boolean
@@ -92,10 +99,11 @@ export class Server<Context = unknown> {
     const backlog = options.backlog === undefined ? 511 : checkInteger(options.backlog, 'options.backlog', 0, 2 ** 31 - 1)
     const reusePort = options.reusePort === true
     const ipv6Only = options.ipv6Only === true
+    const shm = checkShm(options.shm, options.path)
     let rc: number
     if (options.path !== undefined) {
       const path = checkPath(options.path)
-      rc = binding.listen(path, null, 0, backlog, false, false, this.options)
+      rc = binding.listen(path, null, 0, backlog, false, false, shm ? { ...this.options, shm } : this.options)
       if (rc < 0) throw listenError(-rc, path)
     } else {
       const port = options.port === undefined ? 0 : checkPort(options.port)
@@ -165,10 +173,10 @@ export class Server<Context = unknown> {
   }
 
   /** @internal The reactor's ACCEPT for this listener. */
-  _accept(id: number): void {
+  _accept(id: number, transport: Transport): void {
     const conn = Connection._create(this.reactor, id, this.handlers, this.options.highWaterMark, () => this.forget(conn))
     this.open.add(conn)
-    conn._connected()
+    conn._connected(transport)
   }
 
   private forget(conn: Connection<Context>): void {

@@ -37,6 +37,13 @@ export function checkPort(port: unknown): number {
   return port
 }
 
+/** `shm` of a listen or connect: a boolean, true only with a path (a Unix socket). */
+export function checkShm(shm: unknown, path: unknown, name = 'options.shm'): boolean {
+  const on = checkBoolean(shm, name, false)
+  if (on && path === undefined) throw invalidArgValue(name, shm, 'is for Unix sockets only (with a path)')
+  return on
+}
+
 export function checkPath(path: unknown): string {
   if (typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path)
   if (path.length === 0) throw invalidArgValue('options.path', path, 'must be a non-empty string')

@@ -108,6 +108,7 @@ bool OptionsArg(const Napi::CallbackInfo& info, size_t i, ConnOptions* out) {
   out->high_water_mark = UintProp(o, "highWaterMark", out->high_water_mark, &ok);
   out->max_input = UintProp(o, "maxInput", out->max_input, &ok);
   out->idle_timeout_ms = UintProp(o, "idleTimeout", out->idle_timeout_ms, &ok);
+  out->shm = BoolProp(o, "shm", out->shm);  // honoured on Unix sockets only (lib checks the address)
   const Napi::Value backend = o.Get("backend");
   return ok && (backend.IsUndefined() || BackendOf(backend, &out->backend));
 }
@@ -187,6 +188,9 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("CLOSE_WRITE_ERROR", static_cast<int>(kCloseWriteError));
   k.Set("CHUNK_SIZE", kChunkSize);
   k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
+  k.Set("TRANSPORT_TCP", static_cast<int>(kTransportTcp));
+  k.Set("TRANSPORT_UNIX", static_cast<int>(kTransportUnix));
+  k.Set("TRANSPORT_SHM", static_cast<int>(kTransportShm));
   out.Set("constants", k);
   return out;
 }
@@ -295,7 +299,7 @@ Napi::Value Reserve(const Napi::CallbackInfo& info) {
   Napi::Int32Array out = info[2].As<Napi::Int32Array>();
   out[0] = chunk;
   out[1] = static_cast<int32_t>(offset);
-  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+  return Napi::Number::New(env, static_cast<double>(c->OutputLength()));
 }
 
 // A Uint8Array's bytes, or false with a TypeError pending.
@@ -327,7 +331,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   if (c == nullptr || !BytesOf(info[1], &data, &len)) return env.Undefined();
   if (c->life.closed()) return Napi::Number::New(env, kClosedConn);
   if (!r->Write(c, static_cast<napi_value>(info[1]), data, len)) return OutOfMemory(env);
-  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+  return Napi::Number::New(env, static_cast<double>(c->OutputLength()));
 }
 
 // writev(id, Uint8Array[]) -> bufferedAmount, or kClosedConn. Every element is checked before any
@@ -362,7 +366,7 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
   for (const Item& item : items) {
     if (!r->Write(c, item.value, item.data, item.len)) return OutOfMemory(env);
   }
-  return Napi::Number::New(env, static_cast<double>(c->out.length()));
+  return Napi::Number::New(env, static_cast<double>(c->OutputLength()));
 }
 
 // bufferedAmount(id)
@@ -370,7 +374,7 @@ Napi::Value Buffered(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(info.Env());
   Conn* c = r ? ConnArg(info, r) : nullptr;
   if (c == nullptr) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), static_cast<double>(c->out.length()));
+  return Napi::Number::New(info.Env(), static_cast<double>(c->OutputLength()));
 }
 
 // The operations that take only an id.
@@ -477,6 +481,11 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("wakeups", static_cast<double>(r->stats().wakeups));
   o.Set("dispatches", static_cast<double>(r->stats().dispatches));
   o.Set("submits", static_cast<double>(r->stats().submits));
+  o.Set("shmLanes", r->lane_count());
+  o.Set("shmHandshakes", r->handshake_count());
+  o.Set("shmSlabs", r->pool().lane_slabs());
+  o.Set("shmMappedBytes", static_cast<double>(r->pool().lane_mapped_bytes()));
+  o.Set("shmRefused", static_cast<double>(r->stats().shm_refused));
   return o;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "conn_life.h"
 #include "link_buffer.h"
@@ -10,6 +11,12 @@
 namespace ringpoll {
 
 class IoBackend;
+class LaneSink;
+class ShmHandshake;
+class ShmLane;
+
+// What carries a connection's bytes; JS reads it from the ACCEPT or CONNECT record.
+enum Transport : int32_t { kTransportTcp = 0, kTransportUnix = 1, kTransportShm = 2 };
 
 // The backend a server or client asked for; kAuto means the thread's default.
 enum class BackendChoice : uint8_t { kAuto, kEpoll, kIoUring };
@@ -21,13 +28,16 @@ struct ConnOptions {
   uint32_t max_input = 4 << 20;
   uint32_t idle_timeout_ms = 0;
   BackendChoice backend = BackendChoice::kAuto;
+  bool shm = false;  // Unix sockets only: negotiate a shm lane (shm_handshake.h)
 };
 
 struct Conn {
-  Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts, bool connecting)
-      : slot(slot), fd(fd), life(connecting), opts(opts), in(pool), out(pool) {}
+  Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts, bool connecting);
+  ~Conn();
 
   bool Reading() const { return !paused && !life.peer_ended() && in.length() < opts.max_input; }
+  // Output queued and not yet taken by the kernel or the peer: the socket's and the lane's.
+  size_t OutputLength() const;
 
   uint32_t slot;
   int fd;
@@ -38,6 +48,12 @@ struct Conn {
   SocketAddress peer;
 
   IoBackend* io = nullptr;     // the backend doing this connection's I/O
+  Transport transport = kTransportTcp;
+  // A shm connection: its socket carries only frames; the lane has the chains' other half.
+  std::unique_ptr<LaneSink> lane_sink;
+  std::unique_ptr<ShmLane> lane;     // destroyed before lane_sink (declared after it)
+  ShmHandshake* handshake = nullptr; // the connector's negotiation, while it runs
+  bool lane_end = false;       // the peer's FIN came: END once the lane's ring is harvested
 
   bool paused = false;         // pause() from JS
   bool need_drain = false;     // a write returned false; report when below the high-water mark

@@ -16,7 +16,7 @@ char* LinkBuffer::TailSpace(uint32_t min, uint32_t* space) {
       }
     }
   }
-  const int32_t chunk = pool_->Alloc();
+  const int32_t chunk = source_ != nullptr ? source_->TakeChunk() : pool_->Alloc();
   if (chunk < 0) return nullptr;
   PushSegment({pool_->Data(chunk), 0, chunk, true, nullptr});
   *space = kChunkSize;

@@ -28,7 +28,8 @@ struct Segment {
 
 class LinkBuffer {
  public:
-  explicit LinkBuffer(SlabPool* pool) : pool_(pool) {}
+  // Chunks to append into come from `source` when given, else from the pool.
+  explicit LinkBuffer(SlabPool* pool, ChunkSource* source = nullptr) : pool_(pool), source_(source) {}
   ~LinkBuffer() { Clear(); }
   LinkBuffer(const LinkBuffer&) = delete;
   LinkBuffer& operator=(const LinkBuffer&) = delete;
@@ -37,6 +38,8 @@ class LinkBuffer {
   bool empty() const { return length_ == 0; }
   // Segments queued (an upper bound on the iovecs FillIovecs fills).
   size_t segments() const { return segs_.size() - head_; }
+  // The first segment; only when !empty().
+  const Segment& front() const { return segs_[head_]; }
 
   // Contiguous free space of at least `min` bytes (min <= kChunkSize) at the tail, allocating a
   // chunk when the tail has too little. Returns nullptr when out of memory. `*space` gets the size.
@@ -69,6 +72,7 @@ class LinkBuffer {
   void FreeSegment(Segment& s);
 
   SlabPool* pool_;
+  ChunkSource* source_;
   std::vector<Segment> segs_;   // segs_[head_..] are live; the prefix is compacted away lazily
   size_t head_ = 0;
   size_t length_ = 0;

@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "epoll_backend.h"
+#include "shm_lane.h"
+#include "shm_region.h"
 #include "uring_backend.h"
 
 namespace ringpoll {
@@ -23,7 +25,26 @@ uint64_t Token(uint32_t generation, uint32_t slot) {
 
 int32_t Clamp32(size_t n) { return n > INT32_MAX ? INT32_MAX : static_cast<int32_t>(n); }
 
+// A lane's deliveries and flush requests, for the connection it serves.
+class LaneLink final : public LaneSink {
+ public:
+  LaneLink(Reactor* r, Conn* c) : reactor_(r), conn_(c) {}
+  void LaneInput(int32_t chunk, const char* data, uint32_t len) override { reactor_->LaneInput(conn_, chunk, data, len); }
+  void LaneFlushDue() override { reactor_->LaneFlushDue(conn_); }
+
+ private:
+  Reactor* reactor_;
+  Conn* conn_;
+};
+
 }  // namespace
+
+Conn::Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts, bool connecting)
+    : slot(slot), fd(fd), life(connecting), opts(opts), in(pool), out(pool) {}
+
+Conn::~Conn() = default;
+
+size_t Conn::OutputLength() const { return out.length() + (lane ? lane->output_length() : 0); }
 
 Reactor::Reactor(ReactorHost* host, uv_loop_t* loop, Event* events)
     : host_(host), loop_(loop), pool_(host), events_(events) {}
@@ -103,6 +124,16 @@ void Reactor::Close(void (*closed)(void*), void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_handle_), handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_handle_), handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_handle_), handle_closed);
+  for (ShmHandshake* h : handshakes_) {
+    if (!h->connector()) close(h->fd());  // a connector's fd is its connection's
+    open_handles_++;
+    h->Close(HandshakeClosed);
+  }
+  handshakes_.clear();
+}
+
+void Reactor::HandshakeClosed(Reactor* r) {
+  if (--r->open_handles_ == 0) r->closed_(r->closed_arg_);
 }
 
 // ---- backends -------------------------------------------------------------------------------
@@ -169,6 +200,7 @@ void Reactor::Pump(IoBackend* woke) {
     woke->Poll();
   }
   for (int round = 0; round < kMaxRounds; ++round) {
+    EmitFreedSlabs();
     if (!pending_.empty()) Dispatch();
     FlushDirty();
     epoll_->Submit();
@@ -236,7 +268,7 @@ void Reactor::Schedule() {
 }
 
 bool Reactor::Idle() const {
-  return pending_.empty() && dirty_.empty() && !(uring_ && uring_->Queued());
+  return pending_.empty() && dirty_.empty() && !(uring_ && uring_->Queued()) && !pool_.has_freed();
 }
 
 // The loop stays alive while a listener or a connection is open and not unref()'d, like
@@ -279,6 +311,14 @@ void Reactor::Sweep() {
   freed_slabs_.clear();
   if (pool_.Shrink(now, &freed_slabs_)) shortest = kSlabIdleMs;
   for (int32_t slab : freed_slabs_) Emit(kEventSlab, 0, slab);
+  EmitFreedSlabs();
+  if (!handshakes_.empty()) {
+    const std::vector<ShmHandshake*> running(handshakes_.begin(), handshakes_.end());
+    for (ShmHandshake* h : running) {
+      if (handshakes_.count(h) != 0) h->Tick(now);  // may finish it
+    }
+    if (!handshakes_.empty()) shortest = std::min(shortest, ShmHandshake::kWaitMs);
+  }
   for (Conn* c : conns_) {
     if (c == nullptr || c->life.closed()) continue;
     if (c->life.connecting() && c->deadline != 0) {
@@ -360,6 +400,15 @@ void Reactor::CloseListener(Listener* l) {
   close(l->fd);
   l->fd = -1;  // tells a late accept completion that the listener is gone
   if (!l->path.empty()) unlink(l->path.c_str());
+  // Clients still negotiating with it are closed, unreported.
+  std::vector<ShmHandshake*> waiting;
+  for (ShmHandshake* h : handshakes_) {
+    if (h->listener() == l) waiting.push_back(h);
+  }
+  for (ShmHandshake* h : waiting) {
+    close(h->fd());
+    ForgetHandshake(h);
+  }
   listeners_[l->id] = nullptr;
   listener_count_--;
   if (!l->unref) AdjustHold(-1);
@@ -382,14 +431,109 @@ void Reactor::ListenerDone(Listener* l) {
 
 void Reactor::Accepted(Listener* l, int fd, const SocketAddress& peer) {
   stats_.accepts++;
+  if (l->opts.shm && l->addr.family() == AF_UNIX) {
+    handshakes_.insert(ShmHandshake::ForAcceptor(this, loop_, l, fd, peer, Now()));
+    UpdateTimer(ShmHandshake::kWaitMs);
+    return;
+  }
+  Admit(l, fd, peer, nullptr, false);
+}
+
+void Reactor::Admit(Listener* l, int fd, const SocketAddress& peer, ShmRegion* region, bool answer_due) {
   if (l->addr.family() != AF_UNIX && l->opts.no_delay) SetNoDelay(fd, true);
   Conn* c = AddConn(fd, l->opts, false, l->io);
   if (c == nullptr) {
+    if (answer_due) SendAnswer(fd, false);
     close(fd);
+    if (region != nullptr) UnmapRegion(*region);
     return;
   }
   c->peer = peer;
-  Emit(kEventAccept, static_cast<int32_t>(c->slot), static_cast<int32_t>(l->id));
+  c->transport = l->addr.family() == AF_UNIX ? kTransportUnix : kTransportTcp;
+  if (answer_due) {
+    const bool lane = region != nullptr && StartLane(c, *region, false);
+    if (!SendAnswer(fd, lane)) {
+      CloseConn(c, kCloseError, EPROTO);  // JS never hears of it: its close record names no connection
+      return;
+    }
+  }
+  Emit(kEventAccept, static_cast<int32_t>(c->slot), static_cast<int32_t>(l->id), c->transport);
+}
+
+bool Reactor::StartLane(Conn* c, const ShmRegion& region, bool connector) {
+  auto sink = std::make_unique<LaneLink>(this, c);
+  std::unique_ptr<ShmLane> lane =
+      ShmLane::Create(&pool_, sink.get(), region, connector ? ShmLane::Role::kConnector : ShmLane::Role::kAcceptor);
+  if (!lane) {
+    stats_.shm_refused++;
+    return false;
+  }
+  c->lane_sink = std::move(sink);
+  c->lane = std::move(lane);
+  c->transport = kTransportShm;
+  lane_count_++;
+  return true;
+}
+
+void Reactor::ForgetHandshake(ShmHandshake* h) {
+  handshakes_.erase(h);
+  h->Close(nullptr);
+}
+
+// From the handshake's own poll callback (or the sweep): outside a pump, so in a host scope of its
+// own (slabs are made for the lane); the records it emits go out with the next pump.
+void Reactor::HandshakeDone(ShmHandshake* h) {
+  host_->Enter();
+  Settle(h);
+  host_->Leave();
+}
+
+void Reactor::Settle(ShmHandshake* h) {
+  using Outcome = ShmHandshake::Outcome;
+  if (h->refused()) stats_.shm_refused++;
+  const Outcome o = h->outcome();
+  const int err = o == Outcome::kGone ? ECONNRESET : h->error();
+  ShmRegion region = o == Outcome::kLane ? h->TakeRegion() : ShmRegion{};
+  if (!h->connector()) {
+    Listener* l = h->listener();
+    const int fd = h->fd();
+    const SocketAddress peer = h->peer();
+    const bool answer_due = h->answer_due();
+    ForgetHandshake(h);
+    if (o == Outcome::kFailed || o == Outcome::kGone) {
+      close(fd);
+      return;
+    }
+    Admit(l, fd, peer, o == Outcome::kLane ? &region : nullptr, answer_due);
+    return;
+  }
+  Conn* c = h->conn();
+  c->handshake = nullptr;
+  ForgetHandshake(h);
+  if (o == Outcome::kFailed || o == Outcome::kGone) {
+    CloseConn(c, kCloseError, err);
+    return;
+  }
+  // On its real backend from now on, already connected.
+  c->io = Backend(c->opts.backend);
+  AdjustHold(c->life.Connected());
+  if (c->io->AddConn(c) != 0) {
+    UnmapRegion(region);
+    CloseConn(c, kCloseError, ENOMEM);
+    return;
+  }
+  if (o == Outcome::kLane && !StartLane(c, region, true)) {
+    CloseConn(c, kCloseError, ENOMEM);  // the acceptor has a lane: the connection cannot go on plain
+    return;
+  }
+  Connected(c);
+}
+
+void Reactor::EmitFreedSlabs() {
+  if (!pool_.has_freed()) return;
+  std::vector<int32_t> freed;
+  pool_.TakeFreed(&freed);
+  for (int32_t slab : freed) Emit(kEventSlab, 0, slab);
 }
 
 // The pending connections wait in the backlog; the ones already open keep being served.
@@ -431,12 +575,24 @@ int Reactor::Connect(const SocketAddress& addr, const ConnOptions& opts, uint32_
   bool in_progress = false;
   const int fd = OpenConnection(addr, &in_progress);
   if (fd < 0) return fd;
-  Conn* c = AddConn(fd, opts, true, Backend(opts.backend));
+  const bool shm = opts.shm && addr.family() == AF_UNIX;
+  Conn* c = AddConn(fd, opts, true, shm ? &handshaking_ : Backend(opts.backend));
   if (c == nullptr) {
     close(fd);
     return -ENOMEM;
   }
   c->peer = addr;
+  c->transport = addr.family() == AF_UNIX ? kTransportUnix : kTransportTcp;
+  if (shm) {
+    // Connecting until the Answer is in (or the connect timeout fires, which closes it).
+    if (timeout_ms != 0) {
+      c->deadline = Now() + timeout_ms;
+      UpdateTimer(timeout_ms);
+    }
+    c->handshake = ShmHandshake::ForConnector(this, loop_, c);
+    handshakes_.insert(c->handshake);
+    return static_cast<int>(c->slot);
+  }
   if (in_progress) {
     if (timeout_ms != 0) {
       c->deadline = Now() + timeout_ms;
@@ -453,7 +609,7 @@ void Reactor::Connected(Conn* c) {
   c->deadline = 0;
   c->last_active = Now();
   if (c->peer.family() != AF_UNIX && c->opts.no_delay) SetNoDelay(c->fd, true);
-  Emit(kEventConnect, static_cast<int32_t>(c->slot));
+  Emit(kEventConnect, static_cast<int32_t>(c->slot), c->transport);
   c->io->Update(c);
   if (!c->out.empty() || c->life.ShutdownDue()) MarkDirty(c);
 }
@@ -461,6 +617,43 @@ void Reactor::Connected(Conn* c) {
 // The one place input enters a connection's chain: a range of a chunk the backend read into, linked
 // without a copy (successive ranges of one chunk extend one segment).
 void Reactor::Received(Conn* c, int32_t chunk, const char* data, uint32_t n) {
+  if (!c->lane) {
+    Input(c, chunk, data, n);
+    return;
+  }
+  // A lane's socket carries frames: a wake, or inline bytes its descriptors place in the stream.
+  c->last_active = Now();
+  const int err = c->lane->Received(chunk, data, n);
+  if (err != 0) {
+    CloseConn(c, kCloseError, err);
+    return;
+  }
+  HarvestLane(c);
+}
+
+void Reactor::LaneInput(Conn* c, int32_t chunk, const char* data, uint32_t n) { Input(c, chunk, data, n); }
+
+void Reactor::HarvestLane(Conn* c) {
+  if (!c->life.open() || !c->lane) return;
+  const size_t max = c->opts.max_input;
+  const size_t room = c->paused || c->in.length() >= max ? 0 : max - c->in.length();
+  if (const int err = c->lane->Harvest(room); err != 0) {
+    CloseConn(c, kCloseError, err);
+    return;
+  }
+  if (!c->lane_end) return;
+  // After the FIN: the end once every descriptor published before it is in; a frame cut short
+  // or bytes that can no longer come are a violation.
+  if (c->lane->AtEnd() != 0) {
+    CloseConn(c, kCloseError, EPROTO);
+    return;
+  }
+  if (c->lane->HasUnread()) return;  // paused or at maxInput: resume() or release() harvests again
+  c->lane_end = false;
+  EndInput(c);
+}
+
+void Reactor::Input(Conn* c, int32_t chunk, const char* data, uint32_t n) {
   c->in.LinkChunk(chunk, data, n);
   const uint32_t offset = static_cast<uint32_t>(data - pool_.Data(chunk));
   stats_.bytes_read += n;
@@ -484,6 +677,16 @@ void Reactor::Received(Conn* c, int32_t chunk, const char* data, uint32_t n) {
 // not answered when it sees the end, so a request answered after an await, then the client's
 // FIN, would otherwise get no response.
 void Reactor::PeerEnded(Conn* c) {
+  if (c->lane) {
+    c->life.PeerEnded(true);  // no more socket reads; the end waits for the lane's ring
+    c->lane_end = true;
+    HarvestLane(c);
+    return;
+  }
+  EndInput(c);
+}
+
+void Reactor::EndInput(Conn* c) {
   const bool hold = c->data_pump == pump_seq_;
   c->life.PeerEnded(hold);
   if (hold) {
@@ -522,15 +725,23 @@ void Reactor::Sent(Conn* c, size_t n) {
 
 void Reactor::FlushConn(Conn* c) {
   if (!c->life.open()) return;
+  if (c->lane) {
+    const size_t before = c->lane->output_length();
+    if (const int err = c->lane->Publish(&c->out); err != 0) {
+      CloseConn(c, kCloseError, err);
+      return;
+    }
+    if (c->lane->output_length() != before) c->last_active = Now();  // publishing is activity
+  }
   if (!c->out.empty()) {
     c->io->Send(c);
     if (!c->life.open()) return;
   }
-  if (c->need_drain && c->out.length() < c->opts.high_water_mark) {
+  if (c->need_drain && c->OutputLength() < c->opts.high_water_mark) {
     c->need_drain = false;
     Emit(kEventDrain, static_cast<int32_t>(c->slot));
   }
-  if (c->out.empty()) {
+  if (c->OutputLength() == 0) {
     if (c->life.ShutdownDue()) {
       shutdown(c->fd, SHUT_WR);
       c->life.ShutdownSent();
@@ -545,11 +756,21 @@ void Reactor::FlushConn(Conn* c) {
 
 // Every close path comes here; ConnLife lets only the first one through.
 void Reactor::CloseConn(Conn* c, CloseReason reason, int err) {
-  const size_t unsent = c->life.ReportsUnsent() ? c->out.length() : 0;
+  const size_t unsent = c->life.ReportsUnsent() ? c->OutputLength() : 0;
   bool end_first = false;
   int hold = 0;
   if (!c->life.Close(&end_first, &hold)) return;
   if (end_first) Emit(kEventEnd, static_cast<int32_t>(c->slot));  // a held end still comes first
+  if (c->handshake != nullptr) {
+    ForgetHandshake(c->handshake);  // its poll stops before the fd closes
+    c->handshake = nullptr;
+  }
+  if (c->lane) {
+    // Its windows are detached: each goes once no chain and no JS view holds it.
+    c->lane.reset();
+    c->lane_sink.reset();
+    lane_count_--;
+  }
   c->io->RemoveConn(c);
   close(c->fd);
   c->fd = -1;
@@ -608,13 +829,15 @@ void Reactor::MarkDirty(Conn* c) {
 // ---- operations from JS ---------------------------------------------------------------------
 
 char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
+  // A lane's output memory is its shared chunks (the pool's when the area is full).
+  LinkBuffer& out = c->lane ? c->lane->out() : c->out;
   uint32_t space = 0;
-  char* dst = c->out.TailSpace(n, &space);
+  char* dst = out.TailSpace(n, &space);
   if (dst == nullptr) return nullptr;
-  *chunk = c->out.TailChunk();
+  *chunk = out.TailChunk();
   *offset = static_cast<uint32_t>(dst - pool_.Data(*chunk));
-  c->out.Commit(n);
-  if (c->out.length() >= c->opts.high_water_mark) c->need_drain = true;
+  out.Commit(n);
+  if (c->OutputLength() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
   return dst;
 }
@@ -622,8 +845,10 @@ char* Reactor::Reserve(Conn* c, uint32_t n, int32_t* chunk, uint32_t* offset) {
 bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
   if (len == 0) return true;
   bool ok = true;
-  const int32_t chunk = len > kCopyThreshold ? pool_.ChunkOf(data, len) : -1;
-  if (len <= kCopyThreshold) {
+  const int32_t chunk = len > kCopyThreshold && !c->lane ? pool_.ChunkOf(data, len) : -1;
+  if (c->lane) {
+    ok = c->lane->out().Append(data, len);  // always one copy, into shared memory
+  } else if (len <= kCopyThreshold) {
     ok = c->out.Append(data, len);
   } else if (chunk >= 0) {
     // A view of input memory (an echo, a proxy): forward the chunk itself.
@@ -633,7 +858,7 @@ bool Reactor::Write(Conn* c, void* buffer, char* data, size_t len) {
     ok = pin != nullptr;
     if (ok) c->out.LinkExternal(data, static_cast<uint32_t>(len), pin);
   }
-  if (c->out.length() >= c->opts.high_water_mark) c->need_drain = true;
+  if (c->OutputLength() >= c->opts.high_water_mark) c->need_drain = true;
   MarkDirty(c);
   return ok;
 }
@@ -664,11 +889,14 @@ void Reactor::Reset(Conn* c) {
 void Reactor::Release(Conn* c, size_t n) {
   c->in.Consume(n);
   c->io->Update(c);
+  if (c->lane) HarvestLane(c);
+  if (pool_.has_freed()) Schedule();  // the last view of a closed lane's window went
 }
 
 void Reactor::SetPaused(Conn* c, bool paused) {
   c->paused = paused;
   c->io->Update(c);
+  if (!paused && c->lane) HarvestLane(c);
 }
 
 void Reactor::SetConnRef(Conn* c, bool ref) {

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "io_backend.h"
 #include "js_host.h"
+#include "shm_handshake.h"
 #include "slab.h"
 
 namespace ringpoll {
@@ -38,6 +39,7 @@ struct ReactorStats {
   uint64_t bytes_read = 0, bytes_written = 0, read_calls = 0, write_calls = 0, accepts = 0;
   uint64_t wakeups = 0, dispatches = 0;  // loop wake-ups handled, calls into JS
   uint64_t submits = 0;                  // io_uring_enter calls
+  uint64_t shm_refused = 0;              // lane handshakes declined, refused or failed
 };
 
 class Reactor {
@@ -60,6 +62,9 @@ class Reactor {
   // Connections not closed yet (a closed one may wait for JS to see its close record).
   uint32_t connection_count() const { return conn_count_; }
   uint32_t listener_count() const { return listener_count_; }
+  // Open connections with a shm lane; handshakes running (each holds a socket not yet reported).
+  uint32_t lane_count() const { return lane_count_; }
+  uint32_t handshake_count() const { return static_cast<uint32_t>(handshakes_.size()); }
   // The backend kAuto resolves to (after any fallback).
   const char* default_backend() { return Backend(BackendChoice::kAuto)->name(); }
   // Chunks held by connections and JS, and chunks the backends hold for input yet to arrive.
@@ -120,6 +125,12 @@ class Reactor {
   // Work was queued outside a pump: make sure one runs before the loop next waits.
   void Schedule();
 
+  // ---- called by a shm handshake and a lane (shm_handshake.h, shm_lane.h) ----
+  // The negotiation is over (h->outcome()): start the connection, or close the socket. Closes h.
+  void HandshakeDone(ShmHandshake* h);
+  void LaneInput(Conn* c, int32_t chunk, const char* data, uint32_t n);
+  void LaneFlushDue(Conn* c) { MarkDirty(c); }
+
  private:
   Reactor(ReactorHost* host, uv_loop_t* loop, Event* events);
   static void OnPoll(uv_poll_t* handle, int status, int events);
@@ -142,6 +153,21 @@ class Reactor {
   void UpdateTimer(uint32_t ms);
 
   void CloseConn(Conn* c, CloseReason reason, int err);
+  // Input in a chain and a DATA record: socket bytes of a plain connection, a lane's deliveries.
+  void Input(Conn* c, int32_t chunk, const char* data, uint32_t n);
+  // The peer's FIN reaches JS (held to the next poll phase when input came in this pump).
+  void EndInput(Conn* c);
+  // Accepted and, for a shm listener, negotiated: the connection starts and JS hears of it.
+  // `answer_due`: the client's Hello is read and waits for an Answer (declined when no lane).
+  void Admit(Listener* l, int fd, const SocketAddress& peer, ShmRegion* region, bool answer_due);
+  // A lane for `c` over `region` (taken over); false when it cannot be made (region unmapped).
+  bool StartLane(Conn* c, const ShmRegion& region, bool connector);
+  // Takes the lane's published input while the connection reads; the end after the FIN.
+  void HarvestLane(Conn* c);
+  void ForgetHandshake(ShmHandshake* h);
+  void Settle(ShmHandshake* h);  // HandshakeDone's work
+  static void HandshakeClosed(Reactor* r);  // a handshake's poll closed at teardown
+  void EmitFreedSlabs();
   void ReleaseSlot(uint32_t slot);
   Conn* AddConn(int fd, const ConnOptions& opts, bool connecting, IoBackend* io);
   void LetGoOfMemory(Conn* c);
@@ -160,6 +186,9 @@ class Reactor {
   std::unique_ptr<IoBackend> epoll_;
   std::unique_ptr<IoBackend> uring_;
   bool uring_refused_ = false;       // the io_uring probe failed: kIoUring means epoll
+  PendingBackend handshaking_;       // the backend of connections whose shm handshake runs
+  std::unordered_set<ShmHandshake*> handshakes_;
+  uint32_t lane_count_ = 0;
 
   uv_poll_t epoll_handle_;
   uv_poll_t uring_handle_;

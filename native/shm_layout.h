@@ -31,7 +31,7 @@ constexpr int kDirections = 2;
 struct Hello {
   unsigned char magic[8];
   uint32_t version;
-  uint32_t chunks;  // chunks per direction: a multiple of 64, kMinChunks..kMaxChunks
+  uint32_t chunks;  // chunks per direction: a power of two (so a multiple of 64), kMinChunks..kMaxChunks
   uint32_t descs;   // descriptor ring entries per direction: a power of two, kMinDescs..kMaxDescs
   uint32_t reserved;
   uint64_t size;    // the region's size in bytes: RegionSize(chunks, descs); fstat must agree
@@ -131,7 +131,8 @@ constexpr Layout LayoutFor(uint32_t chunks, uint32_t descs) {
 }
 
 constexpr bool ValidGeometry(uint32_t chunks, uint32_t descs) {
-  return chunks >= kMinChunks && chunks <= kMaxChunks && chunks % 64 == 0 && descs >= kMinDescs &&
+  // Both are ring capacities indexed with free-running uint32 counts, so both are powers of two.
+  return chunks >= kMinChunks && chunks <= kMaxChunks && (chunks & (chunks - 1)) == 0 && descs >= kMinDescs &&
          descs <= kMaxDescs && (descs & (descs - 1)) == 0;
 }
 

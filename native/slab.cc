@@ -11,8 +11,12 @@ namespace ringpoll {
 void SlabPool::Collected(void* token) {
   Mapping* m = static_cast<Mapping*>(token);
   m->collected = true;
-  if (m->pool_holds) return;
+  if (!m->pool_holds) Unmap(m);
+}
+
+void SlabPool::Unmap(Mapping* m) {
   munmap(m->data, kSlabSize);
+  if (m->lane_mapped) *m->lane_mapped -= kSlabSize;
   delete m;
 }
 
@@ -20,9 +24,7 @@ void SlabPool::Collected(void* token) {
 void SlabPool::LetGo(SlabEntry* s) {
   host_->ReleaseSlab(s->js);
   s->mapping->pool_holds = false;
-  if (!s->mapping->collected) return;
-  munmap(s->mapping->data, kSlabSize);
-  delete s->mapping;
+  if (s->mapping->collected) Unmap(s->mapping);
 }
 
 // The backends are gone by now: nothing writes into slab memory any more.
@@ -36,7 +38,7 @@ SlabPool::~SlabPool() {
 bool SlabPool::Grow() {
   void* data = mmap(nullptr, kSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (data == MAP_FAILED) return false;
-  Mapping* mapping = new Mapping{static_cast<char*>(data), false, false};
+  Mapping* mapping = new Mapping{static_cast<char*>(data), false, false, nullptr};
   mapping->pool_holds = true;
   void* js = host_->ExportSlab(static_cast<char*>(data), kSlabSize, mapping);
   if (js == nullptr) {  // Collected has been called, or will be for an object made on the way
@@ -47,19 +49,22 @@ bool SlabPool::Grow() {
     }
     return false;
   }
-  auto it = std::find_if(slabs_.begin(), slabs_.end(), [](const SlabEntry& s) { return s.data == nullptr && !s.retired; });
-  const size_t index = static_cast<size_t>(it - slabs_.begin());
-  const SlabEntry entry{mapping, js, static_cast<char*>(data), 0, 0, false};
-  if (it == slabs_.end()) {
-    slabs_.push_back(entry);
-    refs_.resize(refs_.size() + kChunksPerSlab, 0);
-  } else {
-    *it = entry;
-  }
+  const size_t index = FreeIndex();
+  slabs_[index] = SlabEntry{mapping, js, static_cast<char*>(data), 0, 0, false};
   const int32_t first = static_cast<int32_t>(index * kChunksPerSlab);
   for (int32_t i = kChunksPerSlab - 1; i >= 0; --i) free_.push_back(first + i);
   peak_ = std::max(peak_, ++live_);
   return true;
+}
+
+size_t SlabPool::FreeIndex() {
+  auto it = std::find_if(slabs_.begin(), slabs_.end(), [](const SlabEntry& s) { return s.data == nullptr && !s.retired; });
+  const size_t index = static_cast<size_t>(it - slabs_.begin());
+  if (it == slabs_.end()) {
+    slabs_.push_back(SlabEntry{nullptr, nullptr, nullptr, 0, 0, false});
+    refs_.resize(refs_.size() + kChunksPerSlab, 0);
+  }
+  return index;
 }
 
 int32_t SlabPool::Alloc() {
@@ -76,16 +81,70 @@ int32_t SlabPool::Alloc() {
 
 void SlabPool::Unref(int32_t chunk) {
   if (--refs_[chunk] != 0) return;
-  free_.push_back(chunk);
-  in_use_--;
-  slabs_[chunk / kChunksPerSlab].used--;
+  const uint32_t index = static_cast<uint32_t>(chunk) / kChunksPerSlab;
+  SlabEntry& s = slabs_[index];
+  s.used--;
+  if (!s.lane) {
+    free_.push_back(chunk);
+    in_use_--;
+  } else if (s.owner != nullptr) {
+    s.owner->Idle(s.owner_first + static_cast<uint32_t>(chunk) % kChunksPerSlab);
+  } else if (s.used == 0) {
+    FreeLane(index);
+  }
+}
+
+// ---- lane slabs ----
+
+int32_t SlabPool::AddLaneSlab(char* data, ChunkOwner* owner, uint32_t first) {
+  Mapping* mapping = new Mapping{data, true, false, lane_mapped_};
+  void* js = host_->ExportSlab(data, kSlabSize, mapping);
+  if (js == nullptr) {  // as in Grow: Collected has run or will
+    mapping->pool_holds = false;
+    if (mapping->collected) Unmap(mapping);
+    return -1;
+  }
+  const size_t index = FreeIndex();
+  SlabEntry entry{mapping, js, data, 0, 0, false};
+  entry.lane = true;
+  entry.owner = owner;
+  entry.owner_first = first;
+  slabs_[index] = entry;
+  lane_live_++;
+  return static_cast<int32_t>(index);
+}
+
+void SlabPool::DetachLane(uint32_t index) {
+  SlabEntry& s = slabs_[index];
+  s.owner = nullptr;
+  if (s.used == 0) FreeLane(index);
+}
+
+void SlabPool::Revive(int32_t chunk) {
+  refs_[chunk] = 1;
+  slabs_[static_cast<uint32_t>(chunk) / kChunksPerSlab].used++;
+}
+
+// A detached window nobody in native code uses any more: JS drops its views at the SLAB record,
+// and the window is unmapped when its ArrayBuffer is collected.
+void SlabPool::FreeLane(uint32_t index) {
+  SlabEntry& s = slabs_[index];
+  LetGo(&s);
+  s = SlabEntry{nullptr, nullptr, nullptr, 0, 0, true};
+  lane_live_--;
+  lane_freed_.push_back(static_cast<int32_t>(index));
+}
+
+void SlabPool::TakeFreed(std::vector<int32_t>* out) {
+  out->insert(out->end(), lane_freed_.begin(), lane_freed_.end());
+  lane_freed_.clear();
 }
 
 bool SlabPool::Shrink(uint64_t now, std::vector<int32_t>* freed) {
   uint32_t budget = kShrinkPerSweep;
   for (uint32_t i = 0; i < slabs_.size() && budget > 0 && live_ > kSlabFloor; ++i) {
     SlabEntry& s = slabs_[i];
-    if (s.data == nullptr || s.used != 0) continue;
+    if (s.data == nullptr || s.used != 0 || s.lane) continue;
     if (s.idle_since == 0) {
       s.idle_since = now == 0 ? 1 : now;  // 0 means "in use since the last sweep"
     } else if (now - s.idle_since >= kSlabIdleMs) {

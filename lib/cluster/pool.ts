@@ -56,6 +56,7 @@ const TOTALS: Record<keyof PoolTotals, true> = {
   connections: true, listeners: true, slabs: true, slabsPeak: true, slabsFreed: true, chunks: true, chunksInUse: true, chunksReserved: true,
   bytesRead: true, bytesWritten: true, readCalls: true, writeCalls: true, accepts: true, wakeups: true,
   dispatches: true, submits: true, spanCopies: true,
+  shmLanes: true, shmHandshakes: true, shmSlabs: true, shmMappedBytes: true, shmRefused: true,
 }
 
 const WORKER_SCRIPT = join(__dirname, 'worker.js')
