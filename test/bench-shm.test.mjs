@@ -16,7 +16,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const all = contenders(dir)
 
 t.test('every load, briefly, on each kind of contender', async (t) => {
-  for (const name of ['ringpoll over UDS (epoll)', 'ringpoll over TCP (epoll)', 'node:net over UDS']) {
+  for (const name of ['ringpoll over shm (io_uring)', 'ringpoll over shm (epoll)', 'ringpoll over UDS (epoll)', 'ringpoll over TCP (epoll)', 'node:net over UDS']) {
     const contender = all.find((c) => c.name === name)
     const server = await startServer(contender)
     try {
