@@ -2,7 +2,7 @@
 // contender of the shm scenario in turn, at each size, with `perf record -e cpu-clock -g` attached
 // to its server and to its client for the measured seconds (both run with --perf-basic-prof, so JS
 // frames have names). Prints, per process, the kernel/user split of its samples and its top frames
-// by self time. Needs perf; not part of `npm run bench`.
+// by self time, and the client's stats() counters per round trip. Needs perf; not part of `npm run bench`.
 //
 //   node bench/profile-shm.mjs [--contenders 'ringpoll over shm (io_uring),ringpoll over UDS (io_uring)']
 //                              [--sizes 64,4096] [--seconds 3] [--top 12]
@@ -54,6 +54,7 @@ for (const name of names) {
       const r = await load(seconds)
       await recorded
       console.log(`## ${name}, ${size} B round trips: ${r.count} in ${r.seconds.toFixed(1)} s, p50 ${r.p50.toFixed(1)} µs, ${((r.cpu * 1e6) / r.count).toFixed(2)} µs CPU each (server ${((r.serverCpu * 1e6) / r.count).toFixed(2)}) while profiled\n`)
+      if (r.counters) console.log(`client stats() per round trip: ${Object.entries(r.counters).map(([c, n]) => `${c} ${(n / r.count).toFixed(2)}`).join(', ')}\n`)
       processes.forEach(([role], i) => {
         const dsos = perfReport(files[i], 'dso', 0)
         const kernel = dsos.filter((l) => l.includes('[kernel.kallsyms]')).reduce((sum, l) => sum + parseFloat(l), 0)

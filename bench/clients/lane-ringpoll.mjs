@@ -1,8 +1,9 @@
 // The shm scenario's client on ringpoll's raw API (backend from RINGPOLL_BACKEND), its own process:
 //   node bench/clients/lane-ringpoll.mjs <tcp|unix|shm> <port, or the Unix socket's path>
 // Opens an ECHO and a SINK connection, prints { transport } (or { unavailable } when the shm lane
-// was asked for and not negotiated), then runs the bench's commands (lane-meter.mjs).
-import { connect } from 'ringpoll'
+// was asked for and not negotiated), then runs the bench's commands (lane-meter.mjs); each answer
+// also carries `counters`, what this process's stats() counted over the run.
+import { connect, stats } from 'ringpoll'
 import { ECHO, SINK, laneArgs } from '../servers/lane-protocol.mjs'
 import { RoundTrips, Stream, answer, obey, unasked } from './lane-meter.mjs'
 
@@ -63,13 +64,20 @@ if (transport === 'shm' && (echo.transport !== 'shm' || sink.transport !== 'shm'
   process.exit(0)
 }
 answer({ transport: echo.transport ?? transport })
+const COUNTERS = ['wakeups', 'dispatches', 'submits', 'readCalls', 'writeCalls']
+async function counted(run) {
+  const before = stats()
+  const figures = await run()
+  const after = stats()
+  return { ...figures, counters: Object.fromEntries(COUNTERS.map((c) => [c, after[c] - before[c]])) }
+}
 obey({
   roundTrips(size, maxCount, seconds) {
     roundTrips = new RoundTrips(size, maxCount, seconds, (message) => echo.write(message))
-    return roundTrips.start()
+    return counted(() => roundTrips.start())
   },
   stream(maxBytes, seconds) {
     stream = new Stream(maxBytes, seconds, (message) => sink.write(message))
-    return stream.start()
+    return counted(() => stream.start())
   },
 })
