@@ -2,17 +2,19 @@
 // chart per scenario in bench/results/. Each scenario runs its contenders side by side, alternating
 // round by round, and reports medians and ratios to the reference; the goals are judged at the top.
 //
-//   node bench/run.mjs [--quick] [--only http,echo,writev,idle,close-latency] [--rounds N] [--seconds S]
+// A run of some scenarios (--only) rewrites their sections of RESULTS.md and keeps the others.
+//
+//   node bench/run.mjs [--quick] [--only http,echo,writev,idle,close-latency,shm] [--rounds N] [--seconds S]
 //                      [--loads ac10,ac100,ac1000,ac100p10,wrk100,wrk1000,...]   (the HTTP scenario's loads)
 //                      [--contenders node:http,express,...]   (the HTTP scenario's contenders whose names
 //                                                              contain one of these, case-insensitive)
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { parseArgs } from 'node:util'
-import { table } from './lib/markdown.mjs'
 import { benchPath, watchdog } from './lib/processes.mjs'
+import { parseResults, resultsMarkdown } from './lib/results.mjs'
 
-const SCENARIOS = ['http', 'echo', 'writev', 'idle', 'close-latency']
+const SCENARIOS = ['http', 'echo', 'writev', 'idle', 'close-latency', 'shm']
 
 const { values: args } = parseArgs({
   options: {
@@ -37,9 +39,9 @@ const options = {
 }
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error('--rounds takes an integer >= 1')
 if (!(options.seconds > 0)) throw new Error('--seconds takes a positive number')
-// The full suite takes about 6 minutes and --quick under one, scaling with rounds and seconds;
+// The full suite takes about 10 minutes and --quick under two, scaling with rounds and seconds;
 // a run past four times its plan hangs somewhere.
-const planned = (args.quick ? 90 : 480) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
+const planned = (args.quick ? 120 : 660) * (options.rounds / defaults.rounds) * Math.max(1, options.seconds / defaults.seconds)
 watchdog(4 * planned)
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
@@ -59,22 +61,31 @@ mkdirSync(benchPath('results'), { recursive: true })
 for (const { charts } of sections) {
   for (const chart of charts) writeFileSync(benchPath(`results/${chart.name}.svg`), chart.svg)
 }
-const verdict = (met) => (met === null || met === undefined ? 'not measured' : met ? 'met' : '**missed**')
-const goals = sections.flatMap((s) => s.goals)
 const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim()
-const markdown = `# Benchmark results
+const date = new Date().toISOString().slice(0, 16).replace('T', ' ')
+const conditions = `${options.rounds} alternating round(s) of ${options.seconds} s per load, medians shown; load average
+${startLoad} at the start and ${load()} at the end (${((Date.now() - started) / 1000).toFixed(0)} s in all)`
+const file = benchPath('RESULTS.md')
+const before = sections.length < SCENARIOS.length && existsSync(file) ? readFileSync(file, 'utf8') : ''
+const previous = parseResults(before)
+const header = previous
+  ? before.slice(0, before.indexOf('\n## Goals\n'))
+  : `# Benchmark results
 
-Written by \`${command}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC:
+Written by \`${command}\` on ${date} UTC:
 ${cpus().length} cores (${cpus()[0]?.model.trim()}), Linux ${release()}, Node ${process.version};
-${options.rounds} alternating round(s) of ${options.seconds} s per load, medians shown; load average
-${startLoad} at the start and ${load()} at the end (${((Date.now() - started) / 1000).toFixed(0)} s in all).
+${conditions}.
 The machine is shared with other work, so compare the contenders with one another within a table,
 not with figures from other runs. How each figure is taken: [README.md](README.md).
-
-## Goals
-
-${table([{ title: 'goal', align: 'left' }, { title: 'measured', align: 'left' }, { title: 'verdict', align: 'left' }], goals.map((g) => [g.goal, g.measured, verdict(g.met)]))}
-
-${sections.map((s) => `## ${s.title}\n\n${s.about ? `${s.about}\n\n` : ''}${s.charts.map((c) => `![${s.title}](results/${c.name}.svg)\n\n`).join('')}${s.markdown}`).join('\n')}`
-writeFileSync(benchPath('RESULTS.md'), markdown)
+`
+const scenarios = []
+for (const name of SCENARIOS) scenarios.push({ name, ...(await import(`./scenarios/${name}.mjs`)) })
+const markdown = resultsMarkdown({
+  header,
+  scenarios,
+  sections,
+  previous,
+  provenance: `From another run than the one described at the top: \`${command}\` on ${date} UTC, ${conditions.replace('\n', ' ')}.`,
+})
+writeFileSync(file, markdown)
 console.log(markdown)

@@ -16,6 +16,7 @@ import { barChart } from '../lib/svg.mjs'
 import { hasWrk, loadWrk } from '../lib/wrk.mjs'
 
 export const title = 'HTTP/1.1 hello world'
+export const goalPrefix = 'HTTP hello world' // how its goal rows start
 export const about = 'Keep-alive requests answered with the same 87-byte response by every server. Server CPU per request is the figure to read first: on 2 cores the client competes with the server, and autocannon (one JS thread) often saturates before the server does. autocannon gives latency in whole milliseconds; wrk gives none with pipelining. Fresh servers for every load, warmed up for 0.5 s before its rounds.'
 
 const BODY = 'hello world\n'
