@@ -41,6 +41,8 @@ export interface NativeConstants {
   CLOSE_WRITE_ERROR: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
+  /** Records per call into JS (the part of a batch whose output goes out before the next). */
+  MAX_BATCH: number
 }
 
 export interface NativeStats {
