@@ -4,8 +4,11 @@
 // samples and its top frames by self time (and, for the Node floor, requests per loop iteration).
 // Needs perf; not part of `npm run bench`.
 //
-//   node bench/profile.mjs [--contenders ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net]
-//                          [--load ac100] [--seconds 4] [--top 12] [--keep DIR]
+//   node bench/profile.mjs [--contenders ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net,
+//                                        http-ringpoll,http-net,express-ringpoll,express-net]
+//                          [--load ac100|ac1000p10|wrk100] [--seconds 4] [--top 12] [--keep DIR]
+// (http-* and express-* are node:http and Express 5 hello world, bench/servers/http-server.mjs, with
+// their sockets from ringpoll/http or node:net.)
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,8 +30,9 @@ const { values: args } = parseArgs({
   },
 })
 const seconds = Number(args.seconds)
-const m = /^(ac|wrk)(\d+)$/.exec(args.load)
-if (!m || !(seconds > 0)) throw new Error('--load takes acN or wrkN, --seconds a positive number')
+const m = /^(ac|wrk)(\d+)(?:p(\d+))?$/.exec(args.load)
+if (!m || !(seconds > 0)) throw new Error('--load takes acN or wrkN, with pM for pipelining M (ac1000p10); --seconds a positive number')
+const pipelining = Number(m[3] ?? 1)
 const drive = m[1] === 'wrk' ? loadWrk : loadAutocannon
 const prof = ['--perf-basic-prof']
 const ringpoll = (backend) => ({ name: `ringpoll (${backend})`, backend, command: [node, ...prof, benchPath('servers/http-ringpoll.mjs'), '0'], env: { RINGPOLL_BACKEND: backend } })
@@ -39,6 +43,11 @@ const known = {
   'Bun.listen': () => bunServer('Bun.listen', 'http-bun-listen.mjs'),
   'uWS.js': () => ({ ...uwsServer('uWS.js'), command: uwsServer('uWS.js').command?.toSpliced(1, 0, ...prof) }),
   'node:net': () => nodeServer('node:net raw', 'http-net.mjs', { nodeArgs: prof }),
+}
+for (const app of ['http', 'express']) {
+  for (const transport of ['ringpoll', 'net']) {
+    known[`${app}-${transport}`] = () => nodeServer(`${app === 'http' ? 'node:http' : 'Express'} on ${transport === 'net' ? 'node:net' : 'ringpoll'}`, 'http-server.mjs', { args: ['--transport', transport, '--app', app], nodeArgs: prof })
+  }
 }
 for (const v of ['direct', 'nested', 'callback', 'js']) known[`floor-${v}`] = () => floorServer(`floor ${v}`, v, { nodeArgs: prof })
 const names = args.contenders.split(',')
@@ -58,7 +67,7 @@ for (const name of names) {
     continue
   }
   const server = await startServer(contender)
-  const options = (s) => ({ port: server.port, connections: Number(m[2]), pipelining: 1, seconds: s, body: 'hello world\n' })
+  const options = (s) => ({ port: server.port, connections: Number(m[2]), pipelining, seconds: s, body: 'hello world\n' })
   await drive(options(0.5))
   const file = join(dir, `${name.replace(/[^\w.-]/g, '_')}.data`)
   const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-g', '-q', '-o', file, '-p', String(server.pid), '--', 'sleep', String(seconds)], { stdio: 'ignore' })

@@ -203,9 +203,7 @@ void Reactor::Pump(IoBackend* woke) {
   for (int round = 0; round < kMaxRounds; ++round) {
     EmitFreedSlabs();
     if (!pending_.empty()) Dispatch();
-    FlushDirty();
-    epoll_->Submit();
-    if (uring_) uring_->Submit();
+    FlushAndSubmit();
     if (Idle()) break;
   }
   host_->Leave();
@@ -223,10 +221,13 @@ void Reactor::Pump(IoBackend* woke) {
   UpdateLoopRef();
 }
 
-// Hands every pending record to JS, kMaxBatch at a time, through MakeCallback so that
-// process.nextTick and promise jobs run after each batch as after any libuv callback.
+// Hands every pending record to JS in parts of at most kMaxBatch, through MakeCallback so that
+// process.nextTick and promise jobs run after each part as after any libuv callback. The output of
+// each part goes out before the next part is handed over: with a slow app, a wake-up's whole
+// batch (thousands of pipelined requests) is long work, and the first connections' answers would
+// otherwise wait for the last connections' handlers.
 void Reactor::Dispatch() {
-  std::vector<Event>& batch = dispatching_;  // records JS adds meanwhile go to pending_
+  std::vector<Event>& batch = dispatching_;  // records added meanwhile go to pending_, after these
   batch.swap(pending_);
   for (size_t start = 0, count = 0; start < batch.size(); start += count) {
     count = std::min<size_t>(kMaxBatch, batch.size() - start);
@@ -243,8 +244,20 @@ void Reactor::Dispatch() {
       if (batch[i].type == kEventClose) ReleaseSlot(static_cast<uint32_t>(batch[i].id));
       if (batch[i].type == kEventSlab) pool_.Reusable(static_cast<uint32_t>(batch[i].a));
     }
+    // The pump flushes after the last part. A record for a connection that this flush closes is
+    // still delivered before its close record, which goes to pending_.
+    if (start + count < batch.size()) FlushAndSubmit();
   }
   batch.clear();
+}
+
+// Sends the output of every connection that has some, then lets the backends submit (io_uring:
+// one io_uring_enter for the sends, cancels and arms queued, whose immediate completions are
+// handled at once).
+void Reactor::FlushAndSubmit() {
+  FlushDirty();
+  epoll_->Submit();
+  if (uring_) uring_->Submit();
 }
 
 void Reactor::FlushDirty() {

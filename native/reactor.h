@@ -1,9 +1,10 @@
 // The reactor: one per JS thread, driven from Node's own loop.
 //
 // Node's loop watches each backend's fd (the epoll fd; the io_uring ring) with a uv_poll_t. On a
-// wake-up the reactor gathers every ready event (accepts, input, peer closes) into one batch,
-// hands the batch to JS in ONE call, then flushes every connection with output once. Writes made
-// outside a batch (a timer, a promise) are flushed by a uv_prepare_t before the loop next waits.
+// wake-up the reactor gathers every ready event (accepts, input, peer closes) into one batch and
+// hands it to JS in parts of kMaxBatch records, one call each, flushing every connection with
+// output after each part. Writes made outside a batch (a timer, a promise) are flushed by a
+// uv_prepare_t before the loop next waits.
 // The backends (io_backend.h) move the bytes; everything else lives here and is shared by both.
 #pragma once
 
@@ -44,7 +45,11 @@ struct ReactorStats {
 
 class Reactor {
  public:
-  static constexpr uint32_t kMaxBatch = 4096;       // records per call into JS
+  // Records per call into JS; each call's output is flushed before the next. Small enough that a
+  // slow app's first answers go out early (64 connections of Express with 10 pipelined requests
+  // each are ~60 ms of work), large enough that a call and a submit per part cost nothing
+  // measurable (docs/http-speed.md).
+  static constexpr uint32_t kMaxBatch = 64;
   static constexpr uint32_t kCopyThreshold = 8192;  // smaller writes are copied, larger linked
 
   // `host` hands the batch to JS and holds shared memory; `events` (kMaxBatch records) is where
@@ -147,6 +152,7 @@ class Reactor {
   void Pump(IoBackend* woke);
   void Dispatch();
   void FlushDirty();
+  void FlushAndSubmit();
   bool Idle() const;  // nothing to dispatch, flush or submit
   void UpdateLoopRef();
   void Sweep();

@@ -4,6 +4,7 @@
 import http from 'node:http'
 import { parseArgs } from 'node:util'
 import './gc-meter.mjs'
+import { meterRingpoll } from './memory-meter.mjs'
 import { ready, unavailable } from './response.mjs'
 
 const { values, positionals } = parseArgs({
@@ -38,6 +39,7 @@ const app = http.createServer(await handler(values.app))
 if (values.transport === 'ringpoll') {
   const { serve } = await import('ringpoll/http').catch(() => unavailable('ringpoll/http not built'))
   const { stats } = await import('ringpoll')
+  meterRingpoll(stats)
   const listener = serve(app, { port, host: '127.0.0.1' }, () => ready(listener.address().port, stats().backend))
 } else if (values.transport === 'net') {
   app.listen(port, '127.0.0.1', () => ready(app.address().port))
