@@ -12,6 +12,7 @@ export type {
   Handlers,
   ConnectionOptions,
   Backend,
+  Transport,
   Address,
   InetAddress,
   UnixAddress,

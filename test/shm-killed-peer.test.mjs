@@ -47,6 +47,7 @@ async function server(path, stream) {
     onDrain: stream ? pump : undefined,
     onData(c) {
       received += c.reader.length
+      c.reader.skip(c.reader.length)
       c.reader.release()
     },
     onClose: (c, err) => closes.push(err ?? null),
@@ -110,6 +111,7 @@ t.test('a ringpoll server process killed under a ringpoll client', async (t) => 
     {
       onData(c) {
         got += c.reader.length
+        c.reader.skip(c.reader.length)
         c.reader.release()
       },
       onClose: (c, err) => (closed = err ?? null),

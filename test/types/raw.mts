@@ -1,7 +1,7 @@
 // Type tests of the raw API, compiled by test/types.test.mjs (never run): every line must
 // compile, except the ones marked @ts-expect-error, which must not (tsc fails on an unused one).
 import { createServer, connect, Connection, Reader, Writer, Server, stats } from 'ringpoll'
-import type { Address, Backend, InetAddress, UnixAddress, Handlers, ServerOptions, ListenOptions, ConnectTarget, Stats } from 'ringpoll'
+import type { Address, Backend, InetAddress, UnixAddress, Handlers, ServerOptions, ListenOptions, ConnectTarget, Stats, Transport } from 'ringpoll'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const same = <A, B>(check: Equal<A, B>): Equal<A, B> => check
@@ -69,6 +69,10 @@ async function listening(): Promise<void> {
   await server.listen({ prot: 80 })
   // @ts-expect-error a path and a port at once
   await server.listen({ path: '/tmp/z.sock', port: 80 })
+  const shm = await server.listen({ path: '/tmp/s.sock', shm: true })
+  same<typeof shm, UnixAddress>(true)
+  // @ts-expect-error shm is for Unix sockets
+  await server.listen({ port: 0, shm: true })
   await server.close({ timeout: 1000 })
   await server[Symbol.asyncDispose]()
 }
@@ -84,6 +88,11 @@ async function connecting(): Promise<void> {
   await connect({ port: '80' })
   const target: ConnectTarget = { path: '/tmp/x.sock' }
   await connect(target)
+  const lane = await connect({ path: '/tmp/s.sock', shm: true })
+  same<typeof lane.transport, Transport>(true)
+  same<Transport, 'tcp' | 'unix' | 'shm'>(true)
+  // @ts-expect-error shm is for Unix sockets
+  await connect({ port: 80, shm: true })
 }
 
 // Backend is exported and checked.
