@@ -46,8 +46,8 @@ export interface NativeConstants {
   TRANSPORT_TCP: number
   TRANSPORT_UNIX: number
   TRANSPORT_SHM: number
-  /** Records per call into JS (the part of a batch whose output goes out before the next). */
-  MAX_BATCH: number
+  /** Records per call into JS as a rule (a part of a batch whose output goes out before the next). */
+  PART_RECORDS: number
 }
 
 export interface NativeStats {

@@ -191,7 +191,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("TRANSPORT_TCP", static_cast<int>(kTransportTcp));
   k.Set("TRANSPORT_UNIX", static_cast<int>(kTransportUnix));
   k.Set("TRANSPORT_SHM", static_cast<int>(kTransportShm));
-  k.Set("MAX_BATCH", Reactor::kMaxBatch);
+  k.Set("PART_RECORDS", Reactor::kPartRecords);
   out.Set("constants", k);
   return out;
 }

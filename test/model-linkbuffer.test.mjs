@@ -166,7 +166,7 @@ function receiver(t, rnd, model) {
         return advance(n)
       case 3: {
         // A byte that is in the unread input, or (sometimes) one that may not be.
-        const byte = rnd.int(4) === 0 || before === 0 ? rnd.int(256) : model.buf[state.pos + before - 1 - rnd.int(64)]
+        const byte = rnd.int(4) === 0 || before === 0 ? rnd.int(256) : model.buf[state.pos + before - 1 - rnd.int(Math.min(64, before))]
         const at = model.slice(state.pos, state.pos + before).indexOf(byte)
         const v = r.until(byte)
         if (at === -1) return check(v === null && r.length === before, `until(${byte}) found nothing`)
