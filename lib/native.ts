@@ -41,8 +41,9 @@ export interface NativeConstants {
   CLOSE_WRITE_ERROR: number
   CHUNK_SIZE: number
   CHUNKS_PER_SLAB: number
-  /** Records per call into JS (the part of a batch whose output goes out before the next). */
-  MAX_BATCH: number
+  /** Records per call into JS before it ends at the next connection's reads (a part of a batch,
+   * whose output goes out before the next). */
+  PART_RECORDS: number
 }
 
 export interface NativeStats {

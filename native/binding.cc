@@ -187,7 +187,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   k.Set("CLOSE_WRITE_ERROR", static_cast<int>(kCloseWriteError));
   k.Set("CHUNK_SIZE", kChunkSize);
   k.Set("CHUNKS_PER_SLAB", kChunksPerSlab);
-  k.Set("MAX_BATCH", Reactor::kMaxBatch);
+  k.Set("PART_RECORDS", Reactor::kPartRecords);
   out.Set("constants", k);
   return out;
 }

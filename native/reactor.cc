@@ -188,7 +188,7 @@ void Reactor::Pump(IoBackend* woke) {
   UpdateLoopRef();
 }
 
-// Hands every pending record to JS in parts of at most kMaxBatch, through MakeCallback so that
+// Hands every pending record to JS in parts of about kPartRecords, through MakeCallback so that
 // process.nextTick and promise jobs run after each part as after any libuv callback. The output of
 // each part goes out before the next part is handed over: with a slow app, a wake-up's whole
 // batch (thousands of pipelined requests) is long work, and the first connections' answers would
@@ -197,11 +197,12 @@ void Reactor::Dispatch() {
   std::vector<Event>& batch = dispatching_;  // records added meanwhile go to pending_, after these
   batch.swap(pending_);
   for (size_t start = 0, count = 0; start < batch.size(); start += count) {
-    count = std::min<size_t>(kMaxBatch, batch.size() - start);
-    // Never split one connection's reads across two calls: JS calls onData after the last of them.
-    while (start + count < batch.size() && count > 1 && batch[start + count].type == kEventData &&
+    count = std::min<size_t>(kPartRecords, batch.size() - start);
+    // A part takes in the rest of one connection's adjacent reads (JS calls onData after the last
+    // of them), up to the kMaxBatch records the shared buffer holds.
+    while (start + count < batch.size() && count < kMaxBatch && batch[start + count].type == kEventData &&
            batch[start + count - 1].type == kEventData && batch[start + count].id == batch[start + count - 1].id) {
-      --count;
+      ++count;
     }
     std::copy_n(batch.begin() + static_cast<std::ptrdiff_t>(start), count, events_);
     stats_.dispatches++;

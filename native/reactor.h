@@ -2,7 +2,7 @@
 //
 // Node's loop watches each backend's fd (the epoll fd; the io_uring ring) with a uv_poll_t. On a
 // wake-up the reactor gathers every ready event (accepts, input, peer closes) into one batch and
-// hands it to JS in parts of kMaxBatch records, one call each, flushing every connection with
+// hands it to JS in parts of about kPartRecords records, one call each, flushing every connection with
 // output after each part. Writes made outside a batch (a timer, a promise) are flushed by a
 // uv_prepare_t before the loop next waits.
 // The backends (io_backend.h) move the bytes; everything else lives here and is shared by both.
@@ -43,11 +43,12 @@ struct ReactorStats {
 
 class Reactor {
  public:
-  // Records per call into JS; each call's output is flushed before the next. Small enough that a
-  // slow app's first answers go out early (64 connections of Express with 10 pipelined requests
-  // each are ~60 ms of work), large enough that a call and a submit per part cost nothing
-  // measurable (docs/http-speed.md).
-  static constexpr uint32_t kMaxBatch = 64;
+  static constexpr uint32_t kMaxBatch = 4096;  // records per call into JS, at most
+  // Records per call into JS before the call ends at the next connection's reads; each call's
+  // output is flushed before the next. Small enough that a slow app's first answers go out early
+  // (64 connections of Express with 10 pipelined requests each are ~60 ms of work), large enough
+  // that a call and a submit per part cost nothing measurable (docs/http-speed.md).
+  static constexpr uint32_t kPartRecords = 64;
   static constexpr uint32_t kCopyThreshold = 8192;  // smaller writes are copied, larger linked
 
   // `host` hands the batch to JS and holds shared memory; `events` (kMaxBatch records) is where

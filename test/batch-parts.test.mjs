@@ -1,4 +1,4 @@
-// A wake-up's batch goes to JS in parts of at most MAX_BATCH records, and each part's output is
+// A wake-up's batch goes to JS in parts of PART_RECORDS records, and each part's output is
 // sent before the next part is handed over: with a slow app and many connections, the first
 // connections' answers do not wait for the last connections' handlers. Checked by order: what the
 // reactor had sent (stats().bytesWritten) when each handler ran.
@@ -10,8 +10,8 @@ import { createServer, stats } from 'ringpoll'
 import { reactor } from '../dist/reactor.js'
 import { until } from './helpers/util.mjs'
 
-const { MAX_BATCH } = reactor().k
-const CLIENTS = 3 * MAX_BATCH
+const { PART_RECORDS } = reactor().k
+const CLIENTS = 3 * PART_RECORDS
 const ANSWER = 'ok\n'
 
 async function scenario(t, backend) {
@@ -41,7 +41,7 @@ async function scenario(t, backend) {
 
   t.equal(sentAtHandler.length, CLIENTS, 'one handler call per connection')
   t.equal(sentAtHandler[0], before, 'the first handler runs before any answer is sent')
-  t.ok(sentAtHandler[CLIENTS - 1] >= before + MAX_BATCH * ANSWER.length,
+  t.ok(sentAtHandler[CLIENTS - 1] >= before + PART_RECORDS * ANSWER.length,
     "the first part's answers were sent before the last connection's handler ran")
   for (const c of clients) c.destroy()
   await server.close()
