@@ -3,14 +3,13 @@
 import t from 'tap'
 import net from 'node:net'
 import { statSync } from 'node:fs'
-import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { EventEmitter } from 'node:events'
 import { sameOnBoth, once, listen } from './helpers/net-compare.mjs'
+import { socketPath } from './helpers/util.mjs'
 
 t.test('readableAll and writableAll give everyone access to the socket file', async (t) => {
   const log = await sameOnBoth(t, async (impl) => {
-    const path = join(tmpdir(), `ringpoll-all-${process.pid}-${impl === net ? 'n' : 'r'}.sock`)
+    const path = socketPath()
     const server = impl.createServer()
     server.listen({ path, readableAll: true, writableAll: true })
     await once(server, 'listening')

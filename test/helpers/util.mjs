@@ -1,6 +1,6 @@
 // Shared test helpers: bounded waits, payloads, fd counts, and small echo peers.
 import net from 'node:net'
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, stats } from 'ringpoll'
@@ -40,8 +40,17 @@ export function payload(n, seed = n) {
 
 export const fdCount = () => readdirSync('/proc/self/fd').length
 
+// Socket files live in a directory of this process's own, removed at exit: a name built from the
+// pid alone can meet a file that an earlier process with the same pid left behind (EADDRINUSE).
+let socketDir
 let socketId = 0
-export const socketPath = () => join(tmpdir(), `ringpoll-test-${process.pid}-${socketId++}.sock`)
+export function socketPath() {
+  if (!socketDir) {
+    socketDir = mkdtempSync(join(tmpdir(), 'ringpoll-test-'))
+    process.on('exit', () => rmSync(socketDir, { recursive: true, force: true }))
+  }
+  return join(socketDir, `${socketId++}.sock`)
+}
 
 /** A ringpoll echo server; resolves to { server, address, closes } where closes collects errors. */
 export async function ringpollEcho(listen, options = {}) {
