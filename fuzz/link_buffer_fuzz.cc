@@ -9,12 +9,11 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <sys/uio.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "link_buffer.h"
 #include "memory_host.h"
 #include "slab.h"
@@ -25,14 +24,6 @@ using ringpoll::SlabPool;
 using ringpoll::TestMemoryHost;
 
 namespace {
-
-#define CHECK(cond)                                                  \
-  do {                                                               \
-    if (!(cond)) {                                                   \
-      fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__); \
-      abort();                                                       \
-    }                                                                \
-  } while (0)
 
 struct Side {
   LinkBuffer buf;

@@ -10,12 +10,11 @@
 // corpus (valid exchanges); its comments describe the encoding.
 #include <sys/mman.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "link_buffer.h"
 #include "memory_host.h"
 #include "shm_lane.h"
@@ -25,14 +24,6 @@
 using namespace ringpoll;
 
 namespace {
-
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__); \
-      abort();                                                          \
-    }                                                                   \
-  } while (0)
 
 // The input, read front to back (so that seeds can be written by hand); zeros once it runs out.
 class Input {

@@ -35,7 +35,11 @@ struct Conn {
   Conn(SlabPool* pool, uint32_t slot, int fd, const ConnOptions& opts, bool connecting);
   ~Conn();
 
-  bool Reading() const { return !paused && !life.peer_ended() && in.length() < opts.max_input; }
+  // Bytes of input the connection may take in now: none while paused or at maxInput.
+  size_t InputRoom() const {
+    return paused || in.length() >= opts.max_input ? 0 : opts.max_input - in.length();
+  }
+  bool Reading() const { return !life.peer_ended() && InputRoom() > 0; }
   // Output queued and not yet taken by the kernel or the peer: the socket's and the lane's.
   size_t OutputLength() const;
 

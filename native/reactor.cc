@@ -666,9 +666,7 @@ void Reactor::LaneInput(Conn* c, int32_t chunk, const char* data, uint32_t n) { 
 
 void Reactor::HarvestLane(Conn* c) {
   if (!c->life.open() || !c->lane) return;
-  const size_t max = c->opts.max_input;
-  const size_t room = c->paused || c->in.length() >= max ? 0 : max - c->in.length();
-  if (const int err = c->lane->Harvest(room); err != 0) {
+  if (const int err = c->lane->Harvest(c->InputRoom()); err != 0) {
     CloseConn(c, kCloseError, err);
     return;
   }

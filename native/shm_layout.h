@@ -80,7 +80,7 @@ static_assert(sizeof(Descriptor) == 16);
 //   reader, before it sleeps: store reader_sleeping = 1, full fence, look at the ring again;
 //   writer, after publishing: full fence, exchange(reader_sleeping, 0) == 1 -> send a wake frame.
 // writer_waiting is the same rule the other way round (the writer ran out of chunks or
-// descriptors; the reader, after returning chunks, wakes it).
+// descriptors; the reader, after returning chunks or consuming descriptors, wakes it).
 struct alignas(64) Line {
   uint32_t value;
   unsigned char pad[60];

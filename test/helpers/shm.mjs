@@ -1,30 +1,16 @@
 // Helpers of the shm lane tests: an echo server on a shm listener, a client round trip, and the
 // check that every lane, handshake and mapping is gone.
-import { connect, createServer, stats } from 'ringpoll'
+import { connect, stats } from 'ringpoll'
 import { gc } from './gc.mjs'
-import { socketPath, until } from './util.mjs'
+import { ringpollEcho, socketPath, until } from './util.mjs'
 
 /** A ringpoll echo server listening with shm on a fresh path; `transports` collects each
  * accepted connection's transport, `closes` each close's error. */
 export async function shmEcho(options = {}, listen = {}) {
   const transports = []
-  const closes = []
-  const server = createServer({
-    onConnect(conn) {
-      transports.push(conn.transport)
-    },
-    onData(conn) {
-      const { reader } = conn
-      conn.write(reader.next(reader.length))
-      reader.release()
-    },
-    onClose(conn, err) {
-      closes.push(err)
-    },
-    ...options,
-  })
   const path = socketPath()
-  await server.listen({ path, shm: true, ...listen })
+  const onConnect = (conn) => transports.push(conn.transport)
+  const { server, closes } = await ringpollEcho({ path, shm: true, ...listen }, { onConnect, ...options })
   return { server, path, transports, closes }
 }
 
