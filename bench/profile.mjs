@@ -1,7 +1,8 @@
 // Where the CPU of one HTTP request goes, per contender: each server in turn under one load, with
 // `perf record -e cpu-clock -g` attached for the measured seconds (Node servers run with
 // --perf-basic-prof, so JS frames have names). Prints, per contender, the kernel/user split of its
-// samples and its top frames by self time (and, for the Node floor, requests per loop iteration).
+// samples and its top frames by self time (and, for the Node floor, requests per loop iteration),
+// then every contender's self time by kind of work in µs per request (bench/lib/profile-kinds.mjs).
 // Needs perf; not part of `npm run bench`.
 //
 //   node bench/profile.mjs [--contenders ringpoll,floor-direct,floor-nested,floor-callback,floor-js,C,Bun.listen,uWS.js,node:net,
@@ -19,6 +20,9 @@ import { cpuSeconds } from './lib/proc.mjs'
 import { bunServer, cServer, floorServer, nodeServer, uwsServer } from './lib/contenders.mjs'
 import { ask, benchPath, node, startServer, stopServer, watchdog } from './lib/processes.mjs'
 import { loadWrk } from './lib/wrk.mjs'
+import { table } from './lib/markdown.mjs'
+import { kinds, samplesByKind } from './lib/profile-kinds.mjs'
+import { fmt } from './lib/stats.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -56,9 +60,10 @@ watchdog(names.length * (seconds + 30))
 
 const dir = args.keep ?? mkdtempSync(join(tmpdir(), 'ringpoll-profile-'))
 mkdirSync(dir, { recursive: true })
-const perfReport = (file, sort, limit = 0.5) =>
-  execFileSync('perf', ['report', '-i', file, '--no-children', '--sort', sort, '--stdio', '-g', 'none', '--percent-limit', String(limit)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+const perfReport = (file, sort, limit = 0.5, extra = []) =>
+  execFileSync('perf', ['report', '-i', file, '--no-children', '--sort', sort, '--stdio', '-g', 'none', '--percent-limit', String(limit), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 })
     .split('\n').filter((l) => /^\s+\d/.test(l)).map((l) => l.trim())
+const byKind = [] // per contender: its name and µs per request of each kind of work
 
 for (const name of names) {
   const contender = known[name]()
@@ -90,6 +95,17 @@ for (const name of names) {
   console.log('\n```')
   console.log(perfReport(file, 'sym').slice(0, Number(args.top)).join('\n'))
   console.log('```\n')
+  const { counts, total } = samplesByKind(perfReport(file, 'dso,sym', 0, ['-n']))
+  byKind.push({ name: contender.name, cpuPerRequest, us: (kind) => (cpuPerRequest * counts[kind]) / total })
+}
+if (byKind.length > 0) {
+  // Self time by kind of work, in µs per request (the profiled run's CPU per request times each
+  // kind's share of the samples): what two transports under the same app differ in, and what not.
+  console.log('## Self time by kind, µs per request\n')
+  console.log(table([{ title: '', align: 'left' }, ...byKind.map((c) => ({ title: c.name }))], [
+    ['CPU per request while profiled', ...byKind.map((c) => fmt(c.cpuPerRequest))],
+    ...kinds.map((kind) => [kind, ...byKind.map((c) => fmt(c.us(kind)))]),
+  ]))
 }
 if (!args.keep) rmSync(dir, { recursive: true, force: true })
 process.exit(0)

@@ -9,6 +9,7 @@ import { echoLoad } from '../bench/lib/echo-client.mjs'
 import { startServer, stopServer } from '../bench/lib/processes.mjs'
 import { cServer, floorServer, ringpoll } from '../bench/lib/contenders.mjs'
 import { alternate } from '../bench/lib/rounds.mjs'
+import { samplesByKind } from '../bench/lib/profile-kinds.mjs'
 
 t.test('median, percentile and ratio', async (t) => {
   t.equal(median([3, 1, 2]), 2)
@@ -26,6 +27,26 @@ t.test('median, percentile and ratio', async (t) => {
 t.test('a markdown table escapes pipes in cells', async (t) => {
   const md = table([{ title: 'a', align: 'left' }, { title: 'b' }], [['x|y', 1]])
   t.equal(md, '| a | b |\n| --- | ---: |\n| x\\|y | 1 |')
+})
+
+t.test('a profile\'s samples sorted by kind of work', async (t) => {
+  const dist = new URL('../dist/reactor.js', import.meta.url).pathname
+  const lines = [
+    '  4.45%   483  [kernel.kallsyms]    [k] tcp_ack',
+    '  1.00%   100  ringpoll.node        [.] ringpoll::LinkBuffer::Consume',
+    `  0.83%    90  [JIT] tid 9333       [.] JS:*dispatch ${dist}:82:13`,
+    '  0.50%    50  [JIT] tid 9333       [.] JS:*x /srv/node_modules/other/dist/a.js:1:1',
+    '  0.60%    60  [JIT] tid 9333       [.] JS:*parserOnIncoming node:_http_server:1026:26',
+    '  0.40%    40  node                 [.] llhttp__internal_execute',
+    '  0.30%    30  node                 [.] v8::internal::Scavenger::ScavengePage',
+    '  0.20%    20  node                 [.] Builtins_LoadIC',
+    'not a sample line',
+  ]
+  const { counts, total } = samplesByKind(lines)
+  t.equal(total, 873)
+  t.same([counts.kernel, counts['ringpoll native'], counts['ringpoll JS'], counts['other JS (the app, regexps)']], [483, 100, 90, 50],
+    'only this checkout\'s dist/ is ringpoll\'s JS')
+  t.same([counts['node:http JS'], counts['llhttp and its binding'], counts.GC, counts['V8 builtins']], [60, 40, 30, 20])
 })
 
 t.test('the bar chart: one bar per figure, a gap for a missing one, names escaped', async (t) => {
