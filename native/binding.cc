@@ -46,6 +46,17 @@ double IntArg(const Napi::CallbackInfo& info, size_t i, double min, double max, 
   return v;
 }
 
+// A boolean argument, read without coercion: ToBoolean/ToString call into JS (napi_coerce_*),
+// which a worker being terminated refuses, and the empty value node-addon-api then hands back
+// aborts the process on its next use. lib/ passes real booleans and strings.
+bool BoolArg(const Napi::CallbackInfo& info, size_t i) {
+  return info[i].IsBoolean() && info[i].As<Napi::Boolean>().Value();
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
+  return info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : std::string();
+}
+
 Conn* ConnArg(const Napi::CallbackInfo& info, Reactor* r) {
   bool ok = true;
   const double id = IntArg(info, 0, 0, UINT32_MAX, &ok);
@@ -221,7 +232,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   const double backlog = IntArg(info, 3, 0, INT32_MAX, &ok);
   ConnOptions opts;
   if (!ok || !OptionsArg(info, 6, &opts)) return env.Undefined();
-  if (err == 0) err = r->Listen(addr, static_cast<int>(backlog), info[4].ToBoolean(), info[5].ToBoolean(), path, opts);
+  if (err == 0) err = r->Listen(addr, static_cast<int>(backlog), BoolArg(info, 4), BoolArg(info, 5), path, opts);
   return Napi::Number::New(env, err);
 }
 
@@ -401,7 +412,7 @@ Napi::Value Release(const Napi::CallbackInfo& info) {
 Napi::Value Pause(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(info.Env());
   Conn* c = r ? ConnArg(info, r) : nullptr;
-  if (c != nullptr) r->SetPaused(c, info[1].ToBoolean());
+  if (c != nullptr) r->SetPaused(c, BoolArg(info, 1));
   return info.Env().Undefined();
 }
 
@@ -409,7 +420,7 @@ Napi::Value Pause(const Napi::CallbackInfo& info) {
 Napi::Value Ref(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(info.Env());
   Conn* c = r ? ConnArg(info, r) : nullptr;
-  if (c != nullptr) r->SetConnRef(c, info[1].ToBoolean());
+  if (c != nullptr) r->SetConnRef(c, BoolArg(info, 1));
   return info.Env().Undefined();
 }
 
@@ -417,7 +428,7 @@ Napi::Value Ref(const Napi::CallbackInfo& info) {
 Napi::Value RefListener(const Napi::CallbackInfo& info) {
   Reactor* r;
   Listener* l = ListenerArg(info, &r);
-  if (l != nullptr) r->SetListenerRef(l, info[1].ToBoolean());
+  if (l != nullptr) r->SetListenerRef(l, BoolArg(info, 1));
   return info.Env().Undefined();
 }
 
@@ -440,8 +451,8 @@ Napi::Value SetSocketOption(const Napi::CallbackInfo& info) {
   const double seconds = IntArg(info, 3, 0, INT32_MAX, &ok);
   if (!ok) return env.Undefined();
   if (c->fd < 0 || c->peer.family() == AF_UNIX) return Napi::Number::New(env, 0);
-  const std::string name = info[1].ToString().Utf8Value();
-  const bool on = info[2].ToBoolean();
+  const std::string name = StringArg(info, 1);
+  const bool on = BoolArg(info, 2);
   int err = -EINVAL;
   if (name == "noDelay") err = SetNoDelay(c->fd, on);
   if (name == "keepAlive") err = SetKeepAlive(c->fd, on, static_cast<int>(seconds));
@@ -454,7 +465,7 @@ Napi::Value Address(const Napi::CallbackInfo& info) {
   Reactor* r = GetReactor(env);
   Conn* c = r ? ConnArg(info, r) : nullptr;
   if (c == nullptr) return env.Undefined();
-  if (info[1].ToBoolean()) return AddressToJs(env, c->peer);
+  if (BoolArg(info, 1)) return AddressToJs(env, c->peer);
   SocketAddress local;
   if (c->fd < 0 || LocalAddress(c->fd, &local) != 0) return env.Null();
   return AddressToJs(env, local);
