@@ -41,9 +41,9 @@ enum : uint8_t {
 uintptr_t Tag(const void* p, Kind kind) { return reinterpret_cast<uintptr_t>(p) | kind; }
 
 // Sizes for tests and tuning: RINGPOLL_URING_ENTRIES (the submission queue) and
-// RINGPOLL_URING_BUFFERS (the buffer ring), powers of two up to 32768. A size the kernel refuses
-// makes the probe fail, which is how the tests force the fallback to epoll; a tiny buffer ring is
-// how they make receives run out of buffers.
+// RINGPOLL_URING_BUFFERS (the buffer ring's size: the most buffers it grows to), powers of two up
+// to 32768. A size the kernel refuses makes the probe fail, which is how the tests force the
+// fallback to epoll; a tiny buffer ring is how they make receives run out of buffers.
 unsigned SizeFromEnvironment(const char* name, unsigned fallback) {
   const char* s = getenv(name);
   if (s == nullptr || *s == '\0') return fallback;
