@@ -22,9 +22,13 @@ function run(backend) {
       tail = (tail + chunk.toString()).slice(-4096)
     })
     child.on('close', (code) => {
-      const summary = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?/.exec(tail)
-      const passed = summary ? Number(summary[2]) : 0
-      const failed = summary ? (summary[3] ? Number(summary[3]) : Number(summary[1]) - passed) : 0
+      // tap's last line, e.g. `# { total: 10, pass: 7, fail: 1, todo: 1, skip: 1 }`: what is neither
+      // passed nor skipped (nor a todo) failed.
+      const summary = /# \{ (total: \d+[^}]*) \}/.exec(tail)
+      const count = {}
+      for (const [, key, n] of (summary?.[1] ?? '').matchAll(/(\w+): (\d+)/g)) count[key] = Number(n)
+      const passed = count.pass ?? 0
+      const failed = summary ? (count.fail ?? count.total - passed - (count.skip ?? 0) - (count.todo ?? 0)) : 0
       console.log(`# ${backend}: ${passed} passed, ${failed} failed`)
       resolve({ passed, failed, code: code ?? 1 })
     })
