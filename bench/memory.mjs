@@ -36,7 +36,8 @@ for (const contender of contenders) {
   const server = await startServer(contender)
   const row = async (when) => {
     const m = await ask(server, 'memory')
-    const slabs = m.slabs === undefined ? '–' : `${m.slabs} (peak ${m.slabsPeak})`
+    const ring = m.uringBuffers ? `, ring ${m.uringBuffers}` : ''  // io_uring's buffers provided (stats().uringBuffers)
+    const slabs = m.slabs === undefined ? '–' : `${m.slabs} (peak ${m.slabsPeak}${ring})`
     rows.push([contender.name, when, fmt(m.rss), fmt(m.node), fmt(m.anonymous), fmt(m.other), fmt(m.heapTotal), slabs])
   }
   await row('idle')

@@ -64,6 +64,8 @@ export interface NativeStats {
   chunksInUse: number
   /** Chunks io_uring's buffer ring holds for input that has not arrived yet. */
   chunksReserved: number
+  /** Receive buffers io_uring's buffer ring has now: it starts small and doubles, up to its size, when receives run out (0 without io_uring). */
+  uringBuffers: number
   bytesRead: number
   bytesWritten: number
   readCalls: number

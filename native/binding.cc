@@ -485,6 +485,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("chunks", r->pool().chunks());
   o.Set("chunksInUse", r->chunks_in_use());
   o.Set("chunksReserved", r->chunks_reserved());
+  o.Set("uringBuffers", r->uring_buffers());
   o.Set("bytesRead", static_cast<double>(r->stats().bytes_read));
   o.Set("bytesWritten", static_cast<double>(r->stats().bytes_written));
   o.Set("readCalls", static_cast<double>(r->stats().read_calls));

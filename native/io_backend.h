@@ -56,6 +56,8 @@ class IoBackend {
 
   // Slab chunks the backend holds for input that has not arrived yet (io_uring's buffer ring).
   virtual uint32_t ReservedChunks() const { return 0; }
+  // Receive buffers given to the kernel (io_uring's buffer ring, which grows on demand).
+  virtual uint32_t ProvidedBuffers() const { return 0; }
 };
 
 }  // namespace ringpoll

@@ -76,6 +76,7 @@ class Reactor {
   // Chunks held by connections and JS, and chunks the backends hold for input yet to arrive.
   uint32_t chunks_in_use() const { return pool_.chunks_in_use() - chunks_reserved(); }
   uint32_t chunks_reserved() const;
+  uint32_t uring_buffers() const { return uring_ ? uring_->ProvidedBuffers() : 0; }
 
   // Listeners. Listen returns the listener id or -errno.
   int Listen(const SocketAddress& addr, int backlog, bool reuse_port, bool ipv6_only,

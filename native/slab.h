@@ -23,7 +23,7 @@ namespace ringpoll {
 constexpr uint32_t kChunkSize = 16 * 1024;
 constexpr uint32_t kChunksPerSlab = 64;
 constexpr uint32_t kSlabSize = kChunkSize * kChunksPerSlab;
-constexpr uint32_t kSlabFloor = 4;       // slabs kept however idle (the io_uring ring alone holds 4)
+constexpr uint32_t kSlabFloor = 1;       // slabs kept however idle (holds io_uring's initial ring)
 constexpr uint32_t kSlabIdleMs = 1000;   // wholly free for this long before a slab goes back
 constexpr uint32_t kShrinkPerSweep = 4;  // slabs freed per timer sweep at most
 

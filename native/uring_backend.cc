@@ -15,7 +15,12 @@ namespace ringpoll {
 namespace {
 
 constexpr unsigned kDefaultEntries = 1024;  // submission queue; the completion queue is 4x
-constexpr unsigned kDefaultBuffers = 256;   // receive buffers (slab chunks) in the ring
+constexpr unsigned kDefaultBuffers = 256;   // the buffer ring's size: the most receive buffers
+// Receive buffers (slab chunks) provided at start: 256 KiB, as much as epoll reads from one
+// connection per wake-up and more than a wake-up of 1,000 connections' small requests brings, so
+// a request-response server never grows the ring. The kernel cycles through every buffer provided,
+// so each one becomes resident; bulk receivers grow the ring (Refill) to what they need.
+constexpr unsigned kInitialBuffers = 16;
 constexpr uint16_t kBufferGroup = 0;
 constexpr uint32_t kShedBudget = 1024;      // backlog connections closed per EMFILE
 
@@ -36,9 +41,9 @@ enum : uint8_t {
 uintptr_t Tag(const void* p, Kind kind) { return reinterpret_cast<uintptr_t>(p) | kind; }
 
 // Sizes for tests and tuning: RINGPOLL_URING_ENTRIES (the submission queue) and
-// RINGPOLL_URING_BUFFERS (the buffer ring), powers of two up to 32768. A size the kernel refuses
-// makes the probe fail, which is how the tests force the fallback to epoll; a tiny buffer ring is
-// how they make receives run out of buffers.
+// RINGPOLL_URING_BUFFERS (the buffer ring's size: the most buffers it grows to), powers of two up
+// to 32768. A size the kernel refuses makes the probe fail, which is how the tests force the
+// fallback to epoll; a tiny buffer ring is how they make receives run out of buffers.
 unsigned SizeFromEnvironment(const char* name, unsigned fallback) {
   const char* s = getenv(name);
   if (s == nullptr || *s == '\0') return fallback;
@@ -64,9 +69,7 @@ std::unique_ptr<UringBackend> UringBackend::Create(Reactor* reactor, SlabPool* p
   if (u->buffers_.Init(&u->ring_, buffers, kBufferGroup) != 0) return nullptr;
   u->buffer_chunk_.assign(buffers, -1);
   u->buffer_used_.assign(buffers, 0);
-  for (unsigned id = 0; id < buffers; ++id) {
-    if (!u->Provide(static_cast<uint16_t>(id))) return nullptr;
-  }
+  if (!u->Grow(std::min(buffers, kInitialBuffers))) return nullptr;
   u->buffers_.Publish();
   return u;
 }
@@ -395,6 +398,13 @@ bool UringBackend::Provide(uint16_t id) {
   return true;
 }
 
+bool UringBackend::Grow(uint32_t count) {
+  for (; provided_ < count; ++provided_) {
+    if (!Provide(static_cast<uint16_t>(provided_))) return false;
+  }
+  return true;
+}
+
 void UringBackend::Refill() {
   if (used_up_.empty() && starved_.empty()) return;
   bool refused = false;
@@ -402,13 +412,16 @@ void UringBackend::Refill() {
     refused = !Provide(used_up_.back());
     if (!refused) used_up_.pop_back();
   }
+  // A receive ran out of buffers: more arrived between two refills than the ring held, so it
+  // doubles (up to its size) before the starved receives are armed again.
+  if (!starved_.empty() && !refused) refused = !Grow(std::min<uint32_t>(2 * provided_, buffers_.entries()));
   buffers_.Publish();
   std::vector<Conn*> starved;
   starved.swap(starved_);
   for (Conn* c : starved) {
     Record(c).ops &= ~kStarved;
     // Out of memory with no buffer left to give: those connections cannot read again.
-    if (c->life.open() && refused && used_up_.size() == buffer_chunk_.size()) {
+    if (c->life.open() && refused && used_up_.size() == provided_) {
       reactor_->Failed(c, ENOMEM);
     }
     if (c->life.open()) {

@@ -56,6 +56,7 @@ class UringBackend final : public IoBackend {
   void Submit() override;
   bool Queued() const override { return ring_.Queued() != 0; }
   uint32_t ReservedChunks() const override;
+  uint32_t ProvidedBuffers() const override { return provided_; }
 
  private:
   UringBackend(Reactor* reactor, SlabPool* pool) : reactor_(reactor), pool_(pool) {}
@@ -84,14 +85,18 @@ class UringBackend final : public IoBackend {
   // The connection's last operation has finished: a closed one may be freed now.
   void Settle(Conn* c);
 
-  // Buffer ring upkeep: give buffer `id` a fresh chunk; refill the used-up ones after a reap.
+  // Buffer ring upkeep: give buffer `id` a fresh chunk; provide ids up to `count` (false when the
+  // pool runs out first: the ring keeps those it got); refill the used-up ones after a reap, and
+  // grow the ring when a receive ran out of buffers.
   bool Provide(uint16_t id);
+  bool Grow(uint32_t count);
   void Refill();
 
   Reactor* reactor_;
   SlabPool* pool_;
   IoUring ring_;
   BufferRing buffers_;                // destroyed (unregistered) before the ring
+  uint32_t provided_ = 0;             // buffer ids [0, provided_) in use; the rest not yet given
   std::vector<int32_t> buffer_chunk_; // by buffer id: the chunk given to the kernel, or -1
   std::vector<uint32_t> buffer_used_; // by buffer id: bytes the kernel has filled so far
   std::vector<uint16_t> used_up_;     // buffer ids to give fresh chunks to

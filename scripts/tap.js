@@ -17,14 +17,24 @@ function run(backend) {
       env: { ...process.env, RINGPOLL_BACKEND: backend },
     })
     let tail = ''
+    let line = '' // the output's last, unfinished line
+    let filesFailed = 0 // top-level `not ok N - test/file` lines: a file that crashed is in no count of tap's summary
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)
       tail = (tail + chunk.toString()).slice(-4096)
+      const lines = (line + chunk.toString()).split('\n')
+      line = lines.pop()
+      filesFailed += lines.filter((l) => /^not ok \d+ - /.test(l)).length
     })
     child.on('close', (code) => {
-      const summary = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?/.exec(tail)
-      const passed = summary ? Number(summary[2]) : 0
-      const failed = summary ? (summary[3] ? Number(summary[3]) : Number(summary[1]) - passed) : 0
+      // tap's last line, e.g. `# { total: 10, pass: 7, fail: 1, todo: 1, skip: 1 }`: what is neither
+      // passed nor skipped (nor a todo) failed.
+      const summary = /# \{ (total: \d+[^}]*) \}/.exec(tail)
+      const count = {}
+      for (const [, key, n] of (summary?.[1] ?? '').matchAll(/(\w+): (\d+)/g)) count[key] = Number(n)
+      const passed = count.pass ?? 0
+      const tests = summary ? (count.fail ?? count.total - passed - (count.skip ?? 0) - (count.todo ?? 0)) : 0
+      const failed = Math.max(tests, filesFailed)
       console.log(`# ${backend}: ${passed} passed, ${failed} failed`)
       resolve({ passed, failed, code: code ?? 1 })
     })

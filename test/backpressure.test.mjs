@@ -4,7 +4,7 @@ import t from 'tap'
 import { createServer } from 'ringpoll'
 import { allChunksBack, netConnect, payload, sleep, until } from './helpers/util.mjs'
 
-const RING_BYTES = 256 * 16 * 1024  // io_uring's buffer ring: 256 chunks (native/uring_backend.cc)
+const RING_BYTES = 256 * 16 * 1024  // io_uring's buffer ring at its largest: 256 chunks (native/uring_backend.cc)
 
 t.test('a peer that does not read: write returns false, memory stays bounded, drain follows', async (t) => {
   const HWM = 64 * 1024

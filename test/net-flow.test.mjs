@@ -11,7 +11,7 @@ import { payload, sleep, until } from './helpers/util.mjs'
 const sha = (b) => createHash('sha256').update(b).digest('hex')
 const HWM = 64 * 1024
 // What the reactor may take in past a stop: epoll reads at most one budget per wake-up; io_uring's
-// multishot receive can fill its whole buffer ring (256 chunks) before the cancel lands.
+// multishot receive can fill its whole buffer ring (up to 256 chunks) before the cancel lands.
 const SLACK = { epoll: 256 * 1024, io_uring: 256 * 16 * 1024 }
 
 t.test('reading: a socket nobody reads stops reading at its highWaterMark, and loses nothing', async (t) => {

@@ -30,6 +30,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (line !== 'memory') return
   const { rss, heapTotal } = process.memoryUsage()
   const s = ringpollStats?.()
-  const slabs = s ? { slabs: s.slabs, slabsPeak: s.slabsPeak, chunksReserved: s.chunksReserved } : {}
+  const slabs = s ? { slabs: s.slabs, slabsPeak: s.slabsPeak, chunksReserved: s.chunksReserved, uringBuffers: s.uringBuffers } : {}
   console.log(JSON.stringify({ rss: rss / MiB, heapTotal: heapTotal / MiB, ...residentByMapping(), ...slabs }))
 })

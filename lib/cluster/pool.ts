@@ -53,7 +53,7 @@ export interface PoolStats {
 
 // Every counter of Stats; the type makes the compiler name any that is missing or extra.
 const TOTALS: Record<keyof PoolTotals, true> = {
-  connections: true, listeners: true, slabs: true, slabsPeak: true, slabsFreed: true, chunks: true, chunksInUse: true, chunksReserved: true,
+  connections: true, listeners: true, slabs: true, slabsPeak: true, slabsFreed: true, chunks: true, chunksInUse: true, chunksReserved: true, uringBuffers: true,
   bytesRead: true, bytesWritten: true, readCalls: true, writeCalls: true, accepts: true, wakeups: true,
   dispatches: true, submits: true, spanCopies: true,
   shmLanes: true, shmHandshakes: true, shmSlabs: true, shmMappedBytes: true, shmRefused: true,
