@@ -756,7 +756,9 @@ void Reactor::FlushConn(Conn* c) {
   if (!c->life.open()) return;
   if (c->lane) {
     const size_t before = c->lane->output_length();
-    if (const int err = c->lane->Publish(&c->out); err != 0) {
+    // After the peer's FIN the lane spills rather than waits for a reader that may be gone (a
+    // killed peer): the socket then says, as a socket write would.
+    if (const int err = c->lane->Publish(&c->out, c->life.peer_ended()); err != 0) {
       CloseConn(c, kCloseError, err);
       return;
     }
@@ -906,7 +908,7 @@ void Reactor::End(Conn* c) {
 
 void Reactor::Close(Conn* c) {
   // What the lane can still publish goes first (what it cannot is reported unsent).
-  if (c->life.open() && c->lane && c->lane->Publish(&c->out) != 0) c->lane->out().Clear();
+  if (c->life.open() && c->lane && c->lane->Publish(&c->out, true) != 0) c->lane->out().Clear();
   if (c->life.open()) c->io->SendNow(c);
   CloseConn(c, kCloseLocal, 0);
 }

@@ -174,6 +174,30 @@ int ShmLane::DescriptorRoom() {
   return 0;
 }
 
+// Whether to copy the next chunk's worth now, by the flag rule when the area is full. A reader
+// that has taken every descriptor holds our chunks itself (its application keeps them): only the
+// socket makes progress, so the copy spills (TakeChunk gives a pool chunk). A reader with
+// descriptors still to take is only behind, and what it takes or returns wakes us: waiting for
+// it keeps the bytes in shared memory instead of sending them through the socket.
+// 0 (copy), EAGAIN (wait: writer_waiting is set) or EPROTO.
+int ShmLane::ChunkRoom() {
+  if (!free_.empty()) return 0;
+  if (const int err = TakeReturns(); err != 0 || !free_.empty()) return err;
+  if (ReaderTookOurChunks()) return 0;
+  shm::StoreRelease(&tx_.control->writer_waiting.value, 1);
+  shm::FullFence();
+  if (const int err = TakeReturns(); err != 0) return err;
+  if (free_.empty() && !ReaderTookOurChunks()) return EAGAIN;
+  shm::Exchange(&tx_.control->writer_waiting.value, 0);
+  return 0;
+}
+
+// The reader has taken every chunk descriptor (the socket descriptors after them do not matter).
+bool ShmLane::ReaderTookOurChunks() const {
+  const uint32_t unread = desc_tail_ - shm::LoadAcquire(&tx_.control->desc_head.value);
+  return unread <= desc_tail_ - chunk_descs_end_;
+}
+
 void ShmLane::Post(const Descriptor& d) {
   Descriptor* slot = &tx_.descs[desc_tail_ & (descs_ - 1)];
   StoreRelaxed(&slot->kind, d.kind);
@@ -193,6 +217,7 @@ bool ShmLane::PublishRange(int32_t chunk, const char* data, uint32_t len, LinkBu
     Post({shm::kDescChunk, index, static_cast<uint32_t>(at % kChunkSize), len});
     tx_state_[index] = kTxPublished;
     published_count_++;
+    chunk_descs_end_ = desc_tail_;
     return true;
   }
   const Frame f{shm::kFrameInline, {0, 0, 0}, len};
@@ -202,7 +227,7 @@ bool ShmLane::PublishRange(int32_t chunk, const char* data, uint32_t len, LinkBu
   return true;
 }
 
-int ShmLane::Publish(LinkBuffer* socket_out) {
+int ShmLane::Publish(LinkBuffer* socket_out, bool spill) {
   if (const int err = TakeReturns(); err != 0) return err;
   const uint32_t start = desc_tail_;
   int err = 0;
@@ -223,7 +248,7 @@ int ShmLane::Publish(LinkBuffer* socket_out) {
     // call): copied now, once, into chunks of ours.
     if (s.pin != nullptr && !out_.HeadLinksIntact(1)) return EFAULT;
     uint32_t done = 0;
-    while (done < s.len && (err = DescriptorRoom()) == 0) {
+    while (done < s.len && (err = DescriptorRoom()) == 0 && (spill || (err = ChunkRoom()) == 0)) {
       const int32_t chunk = TakeChunk();
       if (chunk < 0) return ENOMEM;
       const uint32_t n = std::min(kChunkSize, s.len - done);

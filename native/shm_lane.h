@@ -76,10 +76,13 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   // full is spilled (a kDescSocket descriptor, an inline frame header copied and its payload linked
   // into `socket_out`); a forwarded view or a linked JS buffer is copied now into chunks of ours
   // (lane chunks, else spilled pool chunks). Then a wake frame if the peer's reader sleeps or
-  // waits for us. Stops while the descriptor ring is full (writer_waiting: the reader's progress
-  // wakes us). 0, EPROTO for a bad return or ring index, EFAULT for a JS buffer detached after
-  // its write, ENOMEM.
-  int Publish(LinkBuffer* socket_out);
+  // waits for us. Stops while the descriptor ring is full, or while the chunk area is and the
+  // reader still has descriptors to take (writer_waiting: the reader's progress wakes us); spills
+  // only when the reader has taken everything and holds our chunks, or when told to `spill` (at
+  // close(), which sends what the socket takes, and after the peer's FIN, when the reader may be
+  // gone). 0, EPROTO for a bad return or ring index, EFAULT for a JS buffer detached after its
+  // write, ENOMEM.
+  int Publish(LinkBuffer* socket_out, bool spill = false);
 
   // ---- input ----
   // Bytes read from the socket at `data` in pool chunk `chunk` (the caller keeps its reference):
@@ -118,6 +121,8 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   bool RegisterWindows();
   int TakeReturns();
   int DescriptorRoom();
+  int ChunkRoom();
+  bool ReaderTookOurChunks() const;
   void Post(const shm::Descriptor& d);
   bool PublishRange(int32_t chunk, const char* data, uint32_t len, LinkBuffer* socket_out);
   void PushReturn(uint32_t index);
@@ -152,6 +157,7 @@ class ShmLane final : public ChunkOwner, public ChunkSource {
   uint32_t published_count_ = 0;
   uint32_t desc_tail_ = 0, ret_head_ = 0;  // our copies of the indices we own (tx)
   uint32_t desc_head_ = 0, ret_tail_ = 0;  // (rx)
+  uint32_t chunk_descs_end_ = 0;         // desc_tail_ just after our last chunk descriptor
   bool wake_due_ = false;               // a wake frame goes with the next Publish
   bool unread_ = false;
   bool waits_inline_ = false;           // the last Harvest stopped at a kDescSocket short of bytes

@@ -1,6 +1,7 @@
 // The lane full: a reader that pauses, or holds everything unreleased, while the writer writes
-// more than the lane's area (8 MiB) holds. The rest spills to the socket; nothing is lost, the
-// order is kept, write() says false and onDrain follows.
+// more than the lane's area (8 MiB) holds. The writer waits, or spills to the socket what a reader
+// that keeps everything cannot take back; nothing is lost, the order is kept, write() says false
+// and onDrain follows.
 import t from 'tap'
 import { connect, createServer, stats } from 'ringpoll'
 import { payload, socketPath, until } from './helpers/util.mjs'
@@ -52,12 +53,11 @@ t.test('a paused reader: the writer is held back, then everything arrives in ord
   })
   const path = socketPath()
   await server.listen({ path, shm: true })
-  const before = stats().bytesWritten
   const { seen, done } = writeAll(path, data)
-  // The writer fills the area, then the ring (spilling onto the socket), then its own queue past
-  // the high-water mark, where write() says false.
+  // The writer fills the area, then its own queue past the high-water mark, where write() says
+  // false. (Whether anything spills depends on what the server took before its pause: a reader
+  // with descriptors still to take is waited for, one that took everything gets the rest spilled.)
   await until(() => server_conn !== undefined && seen.falses > 0, 'the writer to be held back', 20000)
-  t.ok(stats().bytesWritten - before > PIECE, 'bytes spilled onto the socket')
   server_conn.resume()
   const conn = await done
   await until(() => got === TOTAL, 'every byte to arrive', 30000)

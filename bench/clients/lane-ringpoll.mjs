@@ -64,7 +64,7 @@ if (transport === 'shm' && (echo.transport !== 'shm' || sink.transport !== 'shm'
   process.exit(0)
 }
 answer({ transport: echo.transport ?? transport })
-const COUNTERS = ['wakeups', 'dispatches', 'submits', 'readCalls', 'writeCalls']
+const COUNTERS = ['wakeups', 'dispatches', 'submits', 'readCalls', 'writeCalls', 'bytesWritten']
 async function counted(run) {
   const before = stats()
   const figures = await run()

@@ -1,7 +1,7 @@
 // The shm lane (native/shm_lane.cc, native/shm_region.cc) without Node or sockets: two lanes over
 // two mappings of one memfd, as two processes would have them, each with its own pool; the
 // socket between them is a byte string handed over by hand. Order, returns, spills when the area
-// is full, the checks of a lying peer, and that every mapping goes at the end.
+// is full (and waits when the reader is only behind), the checks of a lying peer, and that every mapping goes at the end.
 #include <errno.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -237,6 +237,35 @@ void AForwardedViewIsCopiedAtPublish() {
   CHECK(Drain(&p.b.in) == m);
 }
 
+// A full area while the reader has descriptors still to take: the writer waits for it rather than
+// spilling; once the reader has taken everything and keeps the chunks, the rest spills.
+void AFullAreaWaitsForAReaderThatIsBehind() {
+  Pair p;
+  CHECK(p.ok);
+  if (!p.ok) return;
+  const size_t total = (shm::kDefaultChunks + 8) * size_t{kChunkSize};
+  const std::string m = Pattern(total, 9);
+  for (size_t at = 0; at < total; at += kChunkSize) {  // forwarded views: copied at publish
+    const int32_t chunk = p.a.pool.Alloc();
+    memcpy(p.a.pool.Data(chunk), m.data() + at, kChunkSize);
+    p.a.lane->out().LinkChunk(chunk, p.a.pool.Data(chunk), kChunkSize);
+    p.a.pool.Unref(chunk);
+  }
+  CHECK(p.a.lane->Publish(&p.a.socket_out) == 0);
+  CHECK(p.a.lane->chunks_out() == shm::kDefaultChunks);
+  CHECK(p.a.lane->output_length() == 8 * size_t{kChunkSize});  // waits
+  CHECK(p.a.socket_out.length() == sizeof(shm::Frame));         // the wake alone, nothing spilled
+  const std::string wake = Drain(&p.a.socket_out);
+  CHECK(p.b.lane->FeedSocket(wake.data(), wake.size()) == 0);
+  CHECK(p.b.lane->Harvest(SIZE_MAX) == 0);  // takes every descriptor, keeps every chunk
+  CHECK(p.b.in.length() == shm::kDefaultChunks * size_t{kChunkSize});
+  CHECK(p.Move(p.b, p.a) == 0);             // the reader's progress wakes the writer
+  CHECK(p.a.flush_due > 0);
+  CHECK(p.Move(p.a, p.b) == 0);             // which spills the rest now
+  CHECK(p.a.lane->output_length() == 0);
+  CHECK(Drain(&p.b.in) == m);
+}
+
 void EveryMappingGoes() {
   TestMemoryHost* hosts[2];
   {
@@ -275,6 +304,7 @@ int main() {
   ALyingPeerIsAViolation();
   BadFramesAndBadReturnsAreViolations();
   AForwardedViewIsCopiedAtPublish();
+  AFullAreaWaitsForAReaderThatIsBehind();
   EveryMappingGoes();
   return check::Failures() != 0;
 }
