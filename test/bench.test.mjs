@@ -2,11 +2,12 @@
 // client against real servers on loopback (that it counts echoes, and refuses a wrong answer).
 import t from 'tap'
 import net from 'node:net'
+import { execFileSync } from 'node:child_process'
 import { median, percentile, ratio } from '../bench/lib/stats.mjs'
 import { barChart } from '../bench/lib/svg.mjs'
 import { table } from '../bench/lib/markdown.mjs'
 import { echoLoad } from '../bench/lib/echo-client.mjs'
-import { startServer, stopServer } from '../bench/lib/processes.mjs'
+import { benchPath, node, startServer, stopServer } from '../bench/lib/processes.mjs'
 import { cServer, floorServer, ringpoll } from '../bench/lib/contenders.mjs'
 import { alternate } from '../bench/lib/rounds.mjs'
 import { samplesByKind } from '../bench/lib/profile-kinds.mjs'
@@ -112,6 +113,13 @@ t.test('the Node floor answers every request once, in each variant', async (t) =
       await stopServer(server)
     }
   }
+})
+
+t.test('node:http alone answers whole pipelined batches on every connection', async (t) => {
+  const out = JSON.parse(execFileSync(node, [benchPath('servers/http-alone.mjs'), '3', '4', '0.2'], { encoding: 'utf8' }))
+  t.ok(out.requests > 0, `${out.requests} requests answered`)
+  t.equal(out.requests % 4, 0, 'each wake-up answers every request it carried')
+  t.ok(out.userUs > 0 && Number.isFinite(out.systemUs), 'CPU per request')
 })
 
 t.test('a ringpoll server that runs on another backend than asked has no figures', async (t) => {

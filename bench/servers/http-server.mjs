@@ -5,6 +5,7 @@ import http from 'node:http'
 import { parseArgs } from 'node:util'
 import './gc-meter.mjs'
 import { meterRingpoll } from './memory-meter.mjs'
+import { helloApp } from './hello-app.mjs'
 import { ready, unavailable } from './response.mjs'
 
 const { values, positionals } = parseArgs({
@@ -13,28 +14,7 @@ const { values, positionals } = parseArgs({
 })
 const port = Number(positionals[0] ?? 0)
 
-async function handler(kind) {
-  if (kind === 'http') {
-    return (req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 12 })
-      res.end('hello world\n')
-    }
-  }
-  if (kind === 'express') {
-    const { default: express } = await import('express').catch(() => unavailable('express not installed'))
-    const app = express()
-    app.set('etag', false) // the same 87-byte response as the plain handler (no ETag header)
-    app.set('x-powered-by', false)
-    app.get('/', (req, res) => {
-      res.set('Content-Type', 'text/plain')
-      res.send('hello world\n')
-    })
-    return app
-  }
-  throw new TypeError(`--app takes http or express, not ${kind}`)
-}
-
-const app = http.createServer(await handler(values.app))
+const app = http.createServer(await helloApp(values.app))
 
 if (values.transport === 'ringpoll') {
   const { serve } = await import('ringpoll/http').catch(() => unavailable('ringpoll/http not built'))
