@@ -14,15 +14,14 @@
 // (--app express: the same with Express 5 as the app, in every server and alone.)
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { loadAutocannon } from './lib/autocannon.mjs'
 import { cServer, nodeServer } from './lib/contenders.mjs'
+import { parseLoad } from './lib/loads.mjs'
 import { table } from './lib/markdown.mjs'
 import { benchPath, node, raiseFdLimit, watchdog } from './lib/processes.mjs'
 import { cpuTimes } from './lib/proc.mjs'
 import { alternate } from './lib/rounds.mjs'
 import { fmt, fmtRatio, median } from './lib/stats.mjs'
 import { summarize, find, problemLines } from './lib/summary.mjs'
-import { loadWrk } from './lib/wrk.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -36,11 +35,7 @@ const { values: args } = parseArgs({
 const rounds = Number(args.rounds)
 const seconds = Number(args.seconds)
 if (!(rounds > 0 && seconds > 0)) throw new Error('--rounds and --seconds take positive numbers')
-const loads = args.loads.split(',').map((name) => {
-  const m = /^(ac|wrk)(\d+)(?:p(\d+))?$/.exec(name)
-  if (!m) throw new Error(`--loads: ${name} is not acN or wrkN, with pM for pipelining M`)
-  return { name, drive: m[1] === 'wrk' ? loadWrk : loadAutocannon, connections: Number(m[2]), pipelining: Number(m[3] ?? 1) }
-})
+const loads = args.loads.split(',').map(parseLoad)
 if (!['http', 'express'].includes(args.app)) throw new Error('--app takes http or express')
 raiseFdLimit(Math.max(...loads.map((l) => l.connections)) + 1024)
 watchdog(120 + loads.length * rounds * 4 * (seconds + 8))

@@ -15,11 +15,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadAutocannon } from './lib/autocannon.mjs'
 import { cpuSeconds } from './lib/proc.mjs'
 import { bunServer, cServer, floorServer, nodeServer, uwsServer } from './lib/contenders.mjs'
 import { ask, benchPath, node, startServer, stopServer, watchdog } from './lib/processes.mjs'
-import { loadWrk } from './lib/wrk.mjs'
+import { parseLoad } from './lib/loads.mjs'
 import { table } from './lib/markdown.mjs'
 import { kinds, samplesByKind } from './lib/profile-kinds.mjs'
 import { fmt } from './lib/stats.mjs'
@@ -34,10 +33,8 @@ const { values: args } = parseArgs({
   },
 })
 const seconds = Number(args.seconds)
-const m = /^(ac|wrk)(\d+)(?:p(\d+))?$/.exec(args.load)
-if (!m || !(seconds > 0)) throw new Error('--load takes acN or wrkN, with pM for pipelining M (ac1000p10); --seconds a positive number')
-const pipelining = Number(m[3] ?? 1)
-const drive = m[1] === 'wrk' ? loadWrk : loadAutocannon
+if (!(seconds > 0)) throw new Error('--seconds takes a positive number')
+const { drive, connections, pipelining } = parseLoad(args.load)
 const prof = ['--perf-basic-prof']
 const ringpoll = (backend) => ({ name: `ringpoll (${backend})`, backend, command: [node, ...prof, benchPath('servers/http-ringpoll.mjs'), '0'], env: { RINGPOLL_BACKEND: backend } })
 const known = {
@@ -72,7 +69,7 @@ for (const name of names) {
     continue
   }
   const server = await startServer(contender)
-  const options = (s) => ({ port: server.port, connections: Number(m[2]), pipelining, seconds: s, body: 'hello world\n' })
+  const options = (s) => ({ port: server.port, connections, pipelining, seconds: s, body: 'hello world\n' })
   await drive(options(0.5))
   const file = join(dir, `${name.replace(/[^\w.-]/g, '_')}.data`)
   const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-g', '-q', '-o', file, '-p', String(server.pid), '--', 'sleep', String(seconds)], { stdio: 'ignore' })
