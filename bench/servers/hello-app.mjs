@@ -1,5 +1,5 @@
-// The hello-world app of the HTTP bench, plain node:http or Express 5: the same 87-byte-bodied
-// answer either way (Express without its ETag and X-Powered-By headers).
+// The hello-world app of the HTTP bench, plain node:http or Express 5: the same "hello world\n"
+// body either way (Express without its ETag and X-Powered-By headers).
 import { unavailable } from './response.mjs'
 
 /** The request handler for --app http|express. */
