@@ -6,9 +6,10 @@
 // plus the loop's own epoll_wait per wake-up for both).
 //
 //   node bench/backends.mjs [--connections 100,1000] [--rounds 3] [--duration 4]
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { hasWrk } from './lib/wrk.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -20,14 +21,6 @@ const { values: args } = parseArgs({
 const BACKENDS = ['epoll', 'io_uring']
 const server = fileURLToPath(new URL('./servers/ringpoll-counted.mjs', import.meta.url))
 const autocannon = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url))
-const hasWrk = (() => {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch (err) {
-    return err.status === 1 // wrk --version exits 1 after printing its version
-  }
-})()
 const tools = hasWrk ? ['autocannon', 'wrk'] : ['autocannon']
 
 // One bounded run: the server child reports its counters over the run as JSON on exit.

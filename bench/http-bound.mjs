@@ -7,7 +7,10 @@
 // the C reference (or of ringpoll, where less) over node:http on node:net: what node:http would cost
 // on a transport whose own user time were zero. It is a floor: inside a server node:http's code runs
 // with the kernel's work between requests, slower than alone. A second bound adds the raw API's user
-// time, the least a transport here spends per request. Not part of `npm run bench`.
+// time, the least a transport here spends per request. The last column is the same with node:http
+// alone given each request already parsed (http-alone.mjs `parsed`: its parser's callbacks called
+// directly): the floor of a native HTTP parser that drives node:http's request and response
+// objects, plus the raw API's user time. Not part of `npm run bench`.
 //
 //   node bench/http-bound.mjs [--loads ac10,ac10p10,ac100,ac100p10,ac1000,ac1000p10,wrk100,wrk1000]
 //                             [--rounds 3] [--seconds 3] [--backend io_uring|epoll] [--app http|express]
@@ -38,7 +41,7 @@ if (!(rounds > 0 && seconds > 0)) throw new Error('--rounds and --seconds take p
 const loads = args.loads.split(',').map(parseLoad)
 if (!['http', 'express'].includes(args.app)) throw new Error('--app takes http or express')
 raiseFdLimit(Math.max(...loads.map((l) => l.connections)) + 1024)
-watchdog(120 + loads.length * rounds * 4 * (seconds + 8))
+watchdog(120 + loads.length * rounds * 6 * (seconds + 8)) // four servers, then the app alone twice
 
 const APP = args.app === 'http' ? 'node:http' : 'Express'
 const NET = `${APP} on node:net`
@@ -54,9 +57,13 @@ const contenders = [
   cServer(C, 'http_epoll'),
 ]
 
-/** The app alone (no transport), at the load's connections and pipelining: µs per request. */
-function alone(load) {
-  const out = execFileSync(node, [benchPath('servers/http-alone.mjs'), String(load.connections), String(load.pipelining), String(seconds), args.app], { encoding: 'utf8', timeout: (seconds + 30) * 1000 })
+/**
+ * The app alone (no transport), at the load's connections and pipelining, given the requests as
+ * `bytes` (through node:http's parser) or `parsed`: µs per request.
+ */
+function alone(load, input) {
+  const argv = [benchPath('servers/http-alone.mjs'), String(load.connections), String(load.pipelining), String(seconds), args.app, input]
+  const out = execFileSync(node, argv, { encoding: 'utf8', timeout: (seconds + 30) * 1000 })
   const { userUs, systemUs } = JSON.parse(out)
   return userUs + systemUs
 }
@@ -76,7 +83,8 @@ for (const load of loads) {
     },
   })
   const summaries = summarize(entries)
-  const aloneUs = median(Array.from({ length: rounds }, () => alone(load)))
+  const aloneUs = median(Array.from({ length: rounds }, () => alone(load, 'bytes')))
+  const parsedUs = median(Array.from({ length: rounds }, () => alone(load, 'parsed')))
   const [net, ringpoll, raw, c] = [NET, RINGPOLL, RINGPOLL_RAW, C].map((name) => find(summaries, name) ?? {})
   const total = (s) => s.userUs + s.kernelUs
   const kernelFloor = Math.min(c.kernelUs, ringpoll.kernelUs)
@@ -91,6 +99,8 @@ for (const load of loads) {
     fmt(ringpoll.userUs - aloneUs),
     fmtRatio((aloneUs + kernelFloor) / total(net)),
     fmtRatio((aloneUs + kernelFloor + raw.userUs) / total(net)),
+    fmt(parsedUs),
+    fmtRatio((parsedUs + kernelFloor + raw.userUs) / total(net)),
   ])
   const said = problemLines(summaries)
   if (said) problems.push(`${load.name}:${said}`)
@@ -101,9 +111,11 @@ console.log(table([
   { title: 'load', align: 'left' }, { title: NET }, { title: RINGPOLL }, { title: 'ratio' },
   { title: 'ringpoll raw API, user' }, { title: 'C reference, kernel' }, { title: `${APP} alone` },
   { title: `ringpoll user − ${APP} alone` }, { title: 'bound' }, { title: 'bound + raw API user' },
+  { title: `${APP} alone, parsed` }, { title: 'native-parser bound + raw API user' },
 ], rows))
 console.log(`
 bound = (${APP} alone + the lesser kernel time of the C reference and ringpoll) ÷ ${NET}
-bound + raw API user: the same with the user time of ringpoll's raw API added, the least that a transport here spends to wake up, take the bytes in, call JS and send`)
+bound + raw API user: the same with the user time of ringpoll's raw API added, the least that a transport here spends to wake up, take the bytes in, call JS and send
+native-parser bound + raw API user: the same with ${APP} alone given each request already parsed (its parser's callbacks called directly), the floor of a native parser that drives node:http's objects`)
 if (problems.length) console.log(`\n${problems.join('\n')}`)
 process.exit() // problemLines set the exit code if a round went wrong

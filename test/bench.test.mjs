@@ -115,11 +115,14 @@ t.test('the Node floor answers every request once, in each variant', async (t) =
   }
 })
 
-t.test('node:http alone answers whole pipelined batches on every connection', async (t) => {
-  const out = JSON.parse(execFileSync(node, [benchPath('servers/http-alone.mjs'), '3', '4', '0.2'], { encoding: 'utf8' }))
-  t.ok(out.requests > 0, `${out.requests} requests answered`)
-  t.equal(out.requests % 4, 0, 'each wake-up answers every request it carried')
-  t.ok(out.userUs > 0 && Number.isFinite(out.systemUs), 'CPU per request')
+t.test('node:http alone answers whole pipelined batches on every connection, as bytes or parsed', async (t) => {
+  for (const input of ['bytes', 'parsed']) {
+    const argv = [benchPath('servers/http-alone.mjs'), '3', '4', '0.2', 'http', input]
+    const out = JSON.parse(execFileSync(node, argv, { encoding: 'utf8' }))
+    t.ok(out.requests > 0, `${input}: ${out.requests} requests answered`)
+    t.equal(out.requests % 4, 0, `${input}: each wake-up answers every request it carried`)
+    t.ok(out.userUs > 0 && Number.isFinite(out.systemUs), `${input}: CPU per request`)
+  }
 })
 
 t.test('a ringpoll server that runs on another backend than asked has no figures', async (t) => {
