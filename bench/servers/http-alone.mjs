@@ -62,7 +62,7 @@ const sockets = Array.from({ length: connections }, () => {
 })
 const sent = new Array(connections).fill(0) // batches pushed to each socket
 
-/** The request of REQUEST, given to node:http as its parser gives it (Node 20's callback slots). */
+/** REQUEST, given to node:http as its parser gives it (Node 20's callback slots). */
 function parsedRequests() {
   const { HTTPParser, methods } = createRequire(import.meta.url)('_http_common')
   const headersComplete = HTTPParser?.kOnHeadersComplete
@@ -72,11 +72,15 @@ function parsedRequests() {
     console.error(`this Node (${process.version}) has no HTTPParser callbacks to call: no 'parsed' figure`)
     process.exit(3)
   }
-  const GET = methods.indexOf('GET')
+  const [requestLine, ...headerLines] = REQUEST.trimEnd().split('\r\n')
+  const [method, url] = requestLine.split(' ')
+  const methodIndex = methods.indexOf(method)
+  const headers = headerLines.flatMap((line) => line.split(': ')) // [name, value, name, value...]
   return (socket) => {
     for (let i = 0; i < pipelining; i++) {
-      // (versionMajor, versionMinor, headers, method, url, statusCode, statusMessage, upgrade, shouldKeepAlive)
-      socket.parser[headersComplete](1, 1, ['Host', '127.0.0.1', 'Connection', 'keep-alive'], GET, '/', undefined, undefined, false, true)
+      // (versionMajor, versionMinor, headers, method, url, statusCode, statusMessage, upgrade,
+      // shouldKeepAlive); a fresh headers array each time, as the parser makes one per request
+      socket.parser[headersComplete](1, 1, headers.slice(), methodIndex, url, undefined, undefined, false, true)
       socket.parser[messageComplete]()
     }
   }
